@@ -1,0 +1,122 @@
+"""The `newsqa` command: ingest, ask, serve. Heavy libraries are imported only by the command
+that needs them (sentence-transformers ~10 s, gradio ~6 s)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+from .config import MODES, NewsqaError, Settings
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--corpus", help="folder of articles (default corpus/, or $NEWSQA_CORPUS)")
+    parser.add_argument("--index", help="index folder (default index/, or $NEWSQA_INDEX)")
+    parser.add_argument(
+        "--model", help="sentence-transformers model id or local folder (or $NEWSQA_MODEL)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsqa", description="Ask questions of news articles; answers cite exact spans."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ingest = commands.add_parser("ingest", help="build or refresh the index from the corpus")
+    ingest.add_argument("--rebuild", action="store_true", help="rebuild even if up to date")
+    _common(ingest)
+
+    ask = commands.add_parser("ask", help="answer a question with cited passages")
+    ask.add_argument("question", help='the question, or "-" to read one question per line')
+    ask.add_argument("--k", type=int, default=5, help="number of passages (default 5)")
+    ask.add_argument("--mode", choices=MODES, default="hybrid", help="retrieval (default hybrid)")
+    ask.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+    _common(ask)
+
+    serve = commands.add_parser("serve", help="serve the chat app")
+    serve.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    _common(serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    settings = Settings.from_env(corpus_dir=args.corpus, index_dir=args.index, model=args.model)
+    try:
+        return {"ingest": _ingest, "ask": _ask, "serve": _serve}[args.command](args, settings)
+    except NewsqaError as err:
+        _stderr(f"newsqa: error: {err}")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _ingest(args, settings: Settings) -> int:
+    from .store import open_index
+
+    started = time.perf_counter()
+    index = open_index(settings, rebuild=args.rebuild, log=_stderr)
+    _stderr(
+        f"index {settings.index_dir}: {index.manifest['documents']} articles, "
+        f"{index.manifest['passages']} passages, ready in {time.perf_counter() - started:.1f}s"
+    )
+    return 0
+
+
+def _ask(args, settings: Settings) -> int:
+    from .answer import ask, check_k, check_question
+    from .store import open_index
+
+    check_k(args.k)  # fail before loading anything
+    if args.question != "-":
+        check_question(args.question)
+    index = open_index(settings, log=_stderr)
+    if args.question != "-":
+        answer = ask(index, args.question, k=args.k, mode=args.mode)
+        print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else render(answer))
+        return 0
+    status = 0
+    for line in sys.stdin:  # batch mode: model and index loaded once
+        if not line.strip():
+            continue
+        try:
+            answer = ask(index, line, k=args.k, mode=args.mode)
+            out = json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else render(answer)
+        except NewsqaError as err:
+            status = 2
+            out = json.dumps({"question": line.rstrip("\n"), "error": str(err)}, ensure_ascii=False)
+        print(out, flush=True)
+    return status
+
+
+def render(answer) -> str:
+    """A readable answer with numbered citations, for the terminal."""
+    lines = [answer.answer, ""]
+    for hit in answer.hits:
+        lines.append(f"[{hit.rank}] {hit.title}")
+        lines.append(f"    {hit.source}:{hit.start}-{hit.end}  score {hit.score:.4f}")
+        for mark in hit.highlights[:1]:
+            sentence = hit.text[mark["start"] - hit.start : mark["end"] - hit.start]
+            lines.append(f"    > {sentence}")
+    return "\n".join(lines)
+
+
+def _serve(args, settings: Settings) -> int:
+    import app
+
+    app.serve(settings, host=args.host, port=args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

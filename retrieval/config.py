@@ -1,0 +1,56 @@
+"""Settings: one frozen dataclass, read from the environment in one place (never at import)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+# The project root (where pyproject.toml lives). Article sources are reported relative to it.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+MODES = ("hybrid", "dense", "lexical")
+
+# Questions longer than this are refused: nobody types 2,000 characters, and the encoder would
+# silently truncate them anyway (MiniLM reads 256 tokens).
+MAX_QUESTION_CHARS = 2000
+
+
+class NewsqaError(Exception):
+    """A failure the user can fix; the message says what to do. Shown without a traceback."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    index_dir: Path = PROJECT_ROOT / "index"
+    model: str = DEFAULT_MODEL
+    # Passages: paragraphs, split further by langchain only when longer than max_chars.
+    # Short paragraphs (headlines, one-liners) are joined to the next one up to max_chars.
+    max_passage_chars: int = 1000
+    passage_overlap_chars: int = 100
+    min_passage_chars: int = 120
+    # How many candidates each retriever fetches before fusion, as a multiple of k (at least 50).
+    candidate_factor: int = 5
+    default_k: int = 5
+
+    @classmethod
+    def from_env(cls, **overrides) -> Settings:
+        """Defaults, then NEWSQA_* environment variables, then explicit overrides (CLI flags)."""
+        env = {
+            "corpus_dir": os.environ.get("NEWSQA_CORPUS"),
+            "index_dir": os.environ.get("NEWSQA_INDEX"),
+            "model": os.environ.get("NEWSQA_MODEL"),
+        }
+        values = {k: v for k, v in env.items() if v}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for key in ("corpus_dir", "index_dir"):
+            if key in values:
+                values[key] = Path(values[key]).expanduser().resolve()
+        return replace(cls(), **values)
+
+    def chunking(self) -> dict:
+        """The settings that shape passages; a change to any of them forces a rebuild."""
+        keys = ("max_passage_chars", "passage_overlap_chars", "min_passage_chars")
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name in keys}

@@ -1,0 +1,232 @@
+"""Load articles from a corpus folder: .txt, .md (YAML front matter), .html, .jsonl.
+
+A Document's `text` is what every offset in newsqa points into: citations are `text[start:end]`.
+For .txt/.md it is the file's text (after any front matter); for .html, the article text that
+trafilatura extracts; for .jsonl, the line's "text" field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import PROJECT_ROOT
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
+# One article over 20 MB is almost certainly not an article (a dump, a binary): skip it loudly.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+# Bump when loading changes what text or metadata a file yields: indexes built before are stale.
+LOADER_VERSION = 1
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Document:
+    doc_id: str  # content hash of `text`: the same article gets the same id wherever it lives
+    title: str
+    source: str  # path relative to the project root (absolute outside it); .jsonl adds "#L<line>"
+    text: str
+    meta: dict = field(default_factory=dict)  # url, published, publisher when known
+
+
+@dataclass
+class CorpusLoad:
+    documents: list[Document]
+    warnings: list[str]
+
+
+def doc_id_for(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def display_path(path: Path) -> str:
+    path = path.resolve()
+    try:
+        return path.relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    """Every supported, non-hidden file under corpus_dir, in a stable order."""
+    if not corpus_dir.is_dir():
+        return []
+    return sorted(
+        p
+        for p in corpus_dir.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in SUPPORTED_SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
+    )
+
+
+def corpus_fingerprint(corpus_dir: Path) -> str:
+    """Hash of every supported file's path and bytes: changes whenever the corpus does."""
+    digest = hashlib.sha256(f"loader:{LOADER_VERSION}".encode())
+    for path in corpus_files(corpus_dir):
+        digest.update(path.relative_to(corpus_dir).as_posix().encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def load_corpus(corpus_dir: Path) -> CorpusLoad:
+    """Load every article; unreadable files are skipped with a warning, never fatal."""
+    documents: list[Document] = []
+    warnings: list[str] = []
+    seen: dict[str, str] = {}
+    for path in corpus_files(corpus_dir):
+        try:
+            loaded = list(load_file(path))
+        except ValueError as err:
+            warnings.append(f"skipped {display_path(path)}: {err}")
+            continue
+        for item in loaded:
+            if isinstance(item, str):
+                warnings.append(item)
+            elif item.doc_id in seen:
+                warnings.append(
+                    f"skipped {item.source}: same text as {seen[item.doc_id]} (duplicate article)"
+                )
+            else:
+                seen[item.doc_id] = item.source
+                documents.append(item)
+    return CorpusLoad(documents, warnings)
+
+
+def load_file(path: Path) -> Iterator[Document | str]:
+    """Yield the documents in one file (or warning strings); raise ValueError if it is unusable."""
+    raw = path.read_bytes()
+    if len(raw) > MAX_FILE_BYTES:
+        raise ValueError(
+            f"{len(raw):,} bytes is over the {MAX_FILE_BYTES:,}-byte limit for one article file"
+        )
+    text = decode_text(raw)
+    if not text.strip():
+        raise ValueError("the file is empty")
+    suffix = path.suffix.lower()
+    source = display_path(path)
+    if suffix == ".txt":
+        yield make_document(text, source)
+    elif suffix == ".md":
+        yield _load_markdown(text, source)
+    elif suffix in (".html", ".htm"):
+        yield _load_html(text, source)
+    else:
+        yield from _load_jsonl(text, source)
+
+
+def decode_text(raw: bytes) -> str:
+    """Strict UTF-8 (a BOM is dropped); binary or other encodings raise ValueError."""
+    if b"\x00" in raw[:8192]:
+        raise ValueError("it looks binary (contains NUL bytes); only text articles are indexed")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ValueError(
+            f"not valid UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start}); "
+            "re-save it as UTF-8"
+        ) from None
+
+
+def make_document(text: str, source: str, title: str | None = None, **meta) -> Document:
+    if not text.strip():
+        raise ValueError("no article text")
+    meta = {k: str(v) for k, v in meta.items() if v not in (None, "")}
+    return Document(
+        doc_id_for(text), (title or "").strip() or derive_title(text), source, text, meta
+    )
+
+
+def derive_title(text: str) -> str:
+    """The headline line when the article starts with one, else a clean excerpt."""
+    first = text.strip().splitlines()[0].strip().lstrip("#").strip()
+    is_headline = (
+        0 < len(first) <= 160
+        and len(first.split()) <= 25
+        and not first.endswith((".", "!", "?", ":", ",", ";", '"', "”"))
+        and first != text.strip()
+    )
+    if is_headline:
+        return first
+    return excerpt(first)
+
+
+def excerpt(text: str, limit: int = 90) -> str:
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0].rstrip(",;:—-")
+    return cut + "…"
+
+
+def _load_markdown(text: str, source: str) -> Document:
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return make_document(text, source)
+    import yaml
+
+    try:
+        front = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as err:
+        raise ValueError(
+            f"its YAML front matter does not parse ({err.__class__.__name__})"
+        ) from None
+    if not isinstance(front, dict):
+        raise ValueError("its front matter is not a YAML mapping (key: value lines)")
+    return make_document(
+        text[match.end() :],
+        source,
+        title=str(front.get("title") or ""),
+        url=front.get("url"),
+        published=front.get("published"),
+        publisher=front.get("source"),
+    )
+
+
+def _load_html(html: str, source: str) -> Document:
+    import trafilatura
+
+    extracted = trafilatura.bare_extraction(
+        html, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
+    )
+    if extracted is None or not (extracted.text or "").strip():
+        raise ValueError("no article text could be extracted from the HTML")
+    return make_document(
+        extracted.text,
+        source,
+        title=extracted.title or "",
+        url=extracted.url,
+        published=extracted.date,
+        publisher=extracted.sitename,
+    )
+
+
+def _load_jsonl(text: str, source: str) -> Iterator[Document | str]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{source}#L{number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            yield f"skipped {where}: not valid JSON ({err.msg})"
+            continue
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            yield f'skipped {where}: each line needs an object with a "text" string'
+            continue
+        try:
+            yield make_document(
+                record["text"],
+                where,
+                title=str(record.get("title") or ""),
+                url=record.get("url"),
+                published=record.get("published"),
+                publisher=record.get("source"),
+            )
+        except ValueError as err:
+            yield f"skipped {where}: {err}"

@@ -1,0 +1,227 @@
+"""Split documents into paragraph-sized passages with exact character offsets.
+
+Paragraphs are found on the original text (so offsets are exact by construction); paragraphs
+longer than the limit are split by langchain's RecursiveCharacterTextSplitter, whose chunks are
+then located in the text by us (its own `add_start_index` uses str.find and can be wrong).
+Every passage is checked: `doc.text[start:end] == passage.text`, or the build fails.
+Site furniture ("Comments are closed.", "CLICK HERE TO READ MORE ...") stays in the document
+text but never becomes part of a passage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from .config import NewsqaError, Settings
+from .documents import Document
+
+# Whole lines that are site chrome, not reporting. Matched case-insensitively on the stripped line.
+_FURNITURE_LINES = [
+    r"click here\b.*",
+    r"comments are closed\.?",
+    r"(read|see) (more|also)\b.{0,100}",
+    r"(sign up|subscribe)\b.{0,100}(newsletter|updates|alerts).{0,40}",
+    r"advertisement|sponsored( content)?|share this( article| story)?",
+    r"(related|recommended)( articles?| stories| coverage)?:.{0,120}",
+    r"follow (us|\w+ \w+) on .{0,60}",
+    r"(copyright|©).{0,120}|all rights reserved\.?",
+]
+FURNITURE = re.compile("|".join(f"(?:{p})" for p in _FURNITURE_LINES), re.IGNORECASE)
+_LINE = re.compile(r"[^\r\n]*")
+_BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
+
+
+# Bump when paragraph or sentence splitting changes: indexes built before are then stale.
+SPLITTER_VERSION = 1
+
+
+class ChunkOffsetError(NewsqaError):
+    """A passage's offsets do not reproduce its text: a bug, never stored."""
+
+
+@dataclass(frozen=True)
+class Passage:
+    passage_id: int  # stable: derived from (doc_id, start, end), so other passages keep theirs
+    doc_id: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a passage: the unit the dense index embeds (MiniLM is a sentence model)."""
+
+    sentence_id: int  # FAISS id, stable like passage ids
+    row: int  # position of its passage in the index
+    start: int
+    end: int
+
+
+def passage_id_for(doc_id: str, start: int, end: int) -> int:
+    digest = hashlib.sha256(f"{doc_id}:{start}:{end}".encode()).hexdigest()
+    return int(digest[:15], 16)  # 60 bits: a positive int64, as FAISS ids must be
+
+
+def is_furniture(line: str) -> bool:
+    stripped = line.strip()
+    if not stripped:
+        return False
+    if FURNITURE.fullmatch(stripped):
+        return True
+    # A line in capitals is a cross-promoted headline ("UKRAINIAN VIEWS ... TO RUSSIA").
+    letters = [c for c in stripped if c.isalpha()]
+    return (
+        len(stripped.split()) >= 3 and len(letters) >= 10 and not any(c.islower() for c in letters)
+    )
+
+
+def paragraphs(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, follows_break) of each paragraph with whitespace trimmed.
+
+    Paragraphs are blank-line separated blocks when the text has blank lines, else single lines.
+    Furniture lines are dropped; `follows_break` is true after a dropped line, so a short
+    paragraph is never joined across furniture.
+    """
+    blocks_by_blank_line = bool(_BLANK_LINE.search(text))
+    found: list[tuple[int, int, bool]] = []
+    current: list[int] | None = None
+    broken = False
+    for match in _LINE.finditer(text):
+        line = match.group()
+        if not line.strip() or is_furniture(line):
+            if current:
+                found.append((current[0], current[1], broken))
+                broken = False
+            current = None
+            broken = broken or is_furniture(line)
+            continue
+        start = match.start() + (len(line) - len(line.lstrip()))
+        end = match.end() - (len(line) - len(line.rstrip()))
+        if current and blocks_by_blank_line:
+            current[1] = end
+        else:
+            if current:
+                found.append((current[0], current[1], broken))
+                broken = False
+            current = [start, end]
+    if current:
+        found.append((current[0], current[1], broken))
+    return found
+
+
+def _splitter(settings: Settings):
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    return RecursiveCharacterTextSplitter(
+        chunk_size=settings.max_passage_chars,
+        chunk_overlap=settings.passage_overlap_chars,
+        separators=["\n", ". ", "? ", "! ", "; ", ", ", " ", ""],
+        keep_separator="end",
+        strip_whitespace=True,
+    )
+
+
+def split_document(doc: Document, settings: Settings, splitter=None) -> list[Passage]:
+    spans = _join_short(paragraphs(doc.text), settings)
+    passages: list[Passage] = []
+    for start, end in spans:
+        if end - start <= settings.max_passage_chars:
+            passages.append(_passage(doc, start, end))
+            continue
+        splitter = splitter or _splitter(settings)
+        cursor = start
+        for chunk in splitter.split_text(doc.text[start:end]):
+            found = doc.text.find(chunk, cursor, end)
+            if found < 0:
+                raise ChunkOffsetError(
+                    f"could not locate a passage of {doc.source} in its text "
+                    f"(after offset {cursor}): {chunk[:60]!r}"
+                )
+            passages.append(_passage(doc, found, found + len(chunk)))
+            cursor = found + 1
+    return passages
+
+
+def _join_short(paras: list[tuple[int, int, bool]], settings: Settings) -> list[tuple[int, int]]:
+    """Join paragraphs shorter than min_passage_chars (headlines, one-liners) to the next one."""
+    spans: list[tuple[int, int]] = []
+    pending: tuple[int, int] | None = None
+    for start, end, follows_break in paras:
+        if pending and not follows_break and end - pending[0] <= settings.max_passage_chars:
+            start = pending[0]
+        elif pending:
+            spans.append(pending)
+        pending = None
+        if end - start < settings.min_passage_chars:
+            pending = (start, end)
+        else:
+            spans.append((start, end))
+    if pending:
+        spans.append(pending)
+    return spans
+
+
+def _passage(doc: Document, start: int, end: int) -> Passage:
+    text = doc.text[start:end]
+    passage = Passage(passage_id_for(doc.doc_id, start, end), doc.doc_id, start, end, text)
+    check_offsets(doc, passage)
+    return passage
+
+
+def check_offsets(doc: Document, passage: Passage) -> None:
+    if not (0 <= passage.start < passage.end <= len(doc.text)) or (
+        doc.text[passage.start : passage.end] != passage.text
+    ):
+        raise ChunkOffsetError(
+            f"passage {passage.start}:{passage.end} of {doc.source} does not match its text"
+        )
+
+
+# ---------------------------------------------------------------- sentences
+
+_BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])|\n")
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "gen", "sen", "rep", "gov", "st", "lt", "col", "sgt", "prof", "jr",
+    "sr", "u.s", "u.n", "u.k", "e.u", "no", "inc", "corp", "co", "vs", "jan", "feb", "aug",
+    "sept", "oct", "nov", "dec", "mt", "ft", "capt", "adm", "pres", "sec",
+}  # fmt: skip
+
+
+def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """Sentence (start, end) pairs in `text`, shifted by offset, whitespace trimmed."""
+    spans, start = [], 0
+    for match in _BOUNDARY.finditer(text):
+        word = (
+            text[: match.start()].rsplit(None, 1)[-1].lower()
+            if text[: match.start()].strip()
+            else ""
+        )
+        if word.rstrip(".").lstrip('"“‘(') in _ABBREVIATIONS and match.group() != "\n":
+            continue
+        spans.append((start, match.end()))
+        start = match.end()
+    spans.append((start, len(text)))
+    trimmed = []
+    for s, e in spans:
+        piece = text[s:e]
+        s, e = s + len(piece) - len(piece.lstrip()), e - len(piece) + len(piece.rstrip())
+        if e > s:
+            trimmed.append((s + offset, e + offset))
+    return trimmed
+
+
+def split_corpus(documents: list[Document], settings: Settings) -> list[Passage]:
+    splitter = _splitter(settings)
+    return [p for doc in documents for p in split_document(doc, settings, splitter)]
+
+
+def split_sentences(passages: list[Passage]) -> list[Sentence]:
+    """Every sentence of every passage, in passage order, with document offsets."""
+    return [
+        Sentence(passage_id_for(p.doc_id, start, end), row, start, end)
+        for row, p in enumerate(passages)
+        for start, end in sentence_spans(p.text, p.start)
+    ]

@@ -1,0 +1,95 @@
+import pytest
+from conftest import ZHANG_SOURCE
+
+from retrieval import NewsqaError, ask
+from retrieval.answer import MAX_K
+
+ZHANG_QUOTES = ("The Beijing Winter Olympics is around the corner", "It’s my strong wish")
+
+
+def test_zhang_jun_passages_rank_first_and_second(seed_index):
+    answer = ask(seed_index, "what did Zhang Jun say?", k=5)
+    top_two = answer.hits[:2]
+    assert [h.source for h in top_two] == [ZHANG_SOURCE, ZHANG_SOURCE]
+    assert {q for h in top_two for q in ZHANG_QUOTES if q in h.text} == set(ZHANG_QUOTES)
+
+
+def test_answer_contract_and_exact_offsets(seed_index):
+    answer = ask(seed_index, "How many troops has Russia amassed near Ukraine?", k=3)
+    data = answer.to_dict()
+    assert set(data) >= {"question", "mode", "answer", "hits"}
+    assert data["mode"] == "hybrid" and len(data["hits"]) == 3
+    assert [h["rank"] for h in data["hits"]] == [1, 2, 3]
+    scores = [h["score"] for h in data["hits"]]
+    assert scores == sorted(scores, reverse=True)
+    for hit in data["hits"]:
+        doc = seed_index.documents[hit["doc_id"]]
+        assert doc.text[hit["start"] : hit["end"]] == hit["text"]
+        assert hit["title"] == doc.title and hit["source"] == doc.source
+        assert hit["highlights"]
+        for mark in hit["highlights"]:
+            assert hit["start"] <= mark["start"] < mark["end"] <= hit["end"]
+    # Extractive: the answer is the highlighted sentence of hit 1, cited [1].
+    first = data["hits"][0]
+    sentence = seed_index.documents[first["doc_id"]].text[
+        first["highlights"][0]["start"] : first["highlights"][0]["end"]
+    ]
+    assert "106,000 troops" in sentence
+    assert data["answer"].startswith(sentence + " [1]")
+
+
+def test_every_answer_sentence_is_copied_from_its_cited_hit(seed_index):
+    for question in ["What did Wang Yi tell Blinken?", "Olympic truce", "NATO membership"]:
+        answer = ask(seed_index, question, k=5)
+        parts = [p for p in answer.answer.split("]") if p.strip()]
+        for part in parts:
+            sentence, marker = part.rsplit(" [", 1)
+            assert sentence.strip() in answer.hits[int(marker) - 1].text
+
+
+@pytest.mark.parametrize("mode", ["dense", "lexical", "hybrid"])
+def test_modes(seed_index, mode):
+    answer = ask(seed_index, "Olympic truce resolution", k=4, mode=mode)
+    assert answer.mode == mode and len(answer.hits) == 4
+    assert all(h.scores for h in answer.hits)
+    if mode != "hybrid":
+        assert set(answer.hits[0].scores) == {mode}
+
+
+def test_k_larger_than_the_corpus_is_capped(seed_index):
+    answer = ask(seed_index, "Russia", k=MAX_K)
+    assert len(answer.hits) == len(seed_index.passages)
+    assert len(ask(seed_index, "Russia", k=MAX_K, mode="lexical").hits) <= len(seed_index.passages)
+
+
+def test_unanswerable_question_says_so(seed_index):
+    answer = ask(seed_index, "What is the capital of France?")
+    assert not answer.found
+    assert answer.answer.startswith("Nothing in the articles clearly answers")
+    assert answer.hits  # the closest passages are still shown, labelled as such
+
+
+def test_question_of_only_stop_words_still_answers_without_error(seed_index):
+    answer = ask(seed_index, "what is it?", mode="lexical")
+    assert answer.hits == [] and not answer.found
+
+
+@pytest.mark.parametrize(
+    ("question", "k", "message"),
+    [
+        ("", 5, "question is empty"),
+        ("   \n\t ", 5, "question is empty"),
+        ("x" * 100_000, 5, "100,000 characters long; the limit is 2,000"),
+        ("Zhang", 0, "k must be a whole number from 1 to 100, got 0"),
+        ("Zhang", -3, "got -3"),
+        ("Zhang", 101, "got 101"),
+    ],
+)
+def test_bad_input_gives_a_clear_error(seed_index, question, k, message):
+    with pytest.raises(NewsqaError, match=message):
+        ask(seed_index, question, k=k)
+
+
+def test_unknown_mode(seed_index):
+    with pytest.raises(NewsqaError, match="mode must be one of hybrid, dense, lexical"):
+        ask(seed_index, "Zhang", mode="fuzzy")

@@ -1,0 +1,69 @@
+"""The `newsqa` command as a user runs it: a fresh process each time."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import SEED_CORPUS, ZHANG_SOURCE
+
+NEWSQA = str(Path(sys.executable).parent / "newsqa")
+
+
+def run(args, settings=None, stdin=None, timeout=180):
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    if settings is not None:
+        env.update(NEWSQA_CORPUS=str(settings.corpus_dir), NEWSQA_INDEX=str(settings.index_dir))
+    return subprocess.run(
+        [NEWSQA, *args], input=stdin, capture_output=True, text=True, env=env, timeout=timeout
+    )
+
+
+def test_ask_json_prints_the_answer_contract(seed_index, seed_settings):
+    done = run(["ask", "what did Zhang Jun say?", "--k", "5", "--json"], seed_settings)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["question"] == "what did Zhang Jun say?" and data["mode"] == "hybrid"
+    assert [h["source"] for h in data["hits"][:2]] == [ZHANG_SOURCE, ZHANG_SOURCE]
+    assert "[1]" in data["answer"]
+    text = (SEED_CORPUS.parent / ZHANG_SOURCE).read_text(encoding="utf-8")
+    hit = data["hits"][0]
+    assert text[hit["start"] : hit["end"]] == hit["text"]
+
+
+def test_batch_mode_reads_questions_from_stdin(seed_index, seed_settings):
+    questions = "What did Zhang Jun say?\n\nWhat did Blinken tell reporters?\n \nZhang\n"
+    done = run(["ask", "--json", "--mode", "lexical", "--k", "2", "-"], seed_settings, questions)
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [d["question"] for d in lines] == [
+        "What did Zhang Jun say?",
+        "What did Blinken tell reporters?",
+        "Zhang",
+    ]
+    assert all(d["mode"] == "lexical" and len(d["hits"]) == 2 for d in lines)
+
+
+def test_readable_output_has_numbered_citations(seed_index, seed_settings):
+    done = run(["ask", "How many troops has Russia amassed?", "--mode", "lexical"], seed_settings)
+    assert done.returncode == 0, done.stderr
+    assert "[1] China backs Russia" in done.stdout
+    assert "corpus/china-backs-russia-security-concerns.txt:" in done.stdout
+
+
+def test_errors_are_messages_not_tracebacks(seed_index, seed_settings, tmp_path):
+    cases = [
+        (["ask", "   "], "the question is empty"),
+        (["ask", "Zhang", "--k", "0"], "k must be a whole number from 1 to 100, got 0"),
+        (["ask", "x" * 100_000], "the limit is 2,000"),
+    ]
+    for args, message in cases:
+        done = run(args, seed_settings)
+        assert done.returncode == 2 and message in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    done = run(["ingest", "--corpus", str(empty), "--index", str(tmp_path / "ix")])
+    assert done.returncode == 2 and "no articles to index" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -1,0 +1,97 @@
+import pytest
+from conftest import SEED_CORPUS
+
+from retrieval import Settings
+from retrieval.documents import load_corpus, make_document
+from retrieval.passages import (
+    ChunkOffsetError,
+    is_furniture,
+    sentence_spans,
+    split_corpus,
+    split_document,
+)
+
+SETTINGS = Settings()
+
+
+def test_every_seed_passage_round_trips_and_stays_in_its_article():
+    documents = load_corpus(SEED_CORPUS).documents
+    by_id = {d.doc_id: d for d in documents}
+    passages = split_corpus(documents, SETTINGS)
+    assert len(passages) >= 15
+    for p in passages:
+        assert by_id[p.doc_id].text[p.start : p.end] == p.text
+        assert len(p.text) <= SETTINGS.max_passage_chars
+    assert len({p.passage_id for p in passages}) == len(passages)
+
+
+def test_site_furniture_never_enters_a_passage():
+    passages = split_corpus(load_corpus(SEED_CORPUS).documents, SETTINGS)
+    joined = "\n".join(p.text for p in passages)
+    assert "Comments are closed" not in joined
+    assert "CLICK HERE TO READ MORE" not in joined
+    assert "UKRAINIAN VIEWS" not in joined  # a cross-promoted headline in capitals
+    # ... while the document text keeps it (offsets stay those of the file).
+    assert any("Comments are closed." in d.text for d in load_corpus(SEED_CORPUS).documents)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["CLICK HERE TO READ MORE FROM THE WASHINGTON EXAMINER", "Comments are closed.",
+     "Read more: China and Russia", "Advertisement", "Sign up for our daily newsletter"],
+)  # fmt: skip
+def test_furniture_lines(line):
+    assert is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    "line", ["Russia said the responses left little cause for optimism.", "NATO", "U.S. AND NATO"]
+)
+def test_reporting_is_not_furniture(line):
+    assert not is_furniture(line)
+
+
+def test_long_paragraph_split_by_langchain_with_exact_offsets():
+    sentence = "The envoy repeated the same careful sentence about talks. "
+    text = "Headline here\n\n" + sentence * 60 + "\n\nA closing paragraph that is long enough. " * 3
+    doc = make_document(text, "mem.txt")
+    passages = split_document(doc, SETTINGS)
+    assert len(passages) > 3
+    for p in passages:
+        assert doc.text[p.start : p.end] == p.text
+        assert len(p.text) <= SETTINGS.max_passage_chars
+    # Repeated text: every chunk must point at its own occurrence, in order.
+    starts = [p.start for p in passages]
+    assert starts == sorted(starts) and len(set(starts)) == len(starts)
+
+
+def test_a_chunk_that_cannot_be_located_fails_loudly():
+    class BrokenSplitter:
+        def split_text(self, text):
+            return ["text that is not in the document"]
+
+    doc = make_document("word " * 400, "mem.txt")
+    with pytest.raises(ChunkOffsetError, match="could not locate"):
+        split_document(doc, SETTINGS, splitter=BrokenSplitter())
+
+
+def test_short_paragraphs_join_the_next_but_not_across_furniture():
+    text = "Short headline\n\nBody paragraph " + "x" * 150 + "\n\nComments are closed.\n\nTail."
+    doc = make_document(text, "mem.txt")
+    spans = [(p.start, p.end) for p in split_document(doc, SETTINGS)]
+    assert spans[0][0] == 0 and doc.text[spans[0][0] : spans[0][1]].endswith("x")
+    assert doc.text[spans[-1][0] : spans[-1][1]] == "Tail."
+
+
+def test_sentence_spans_keep_quotes_and_abbreviations_whole():
+    text = (
+        "“It’s my strong wish,” Zhang said Wednesday. “Concerning Ukraine, we have heard.” "
+        "The U.S. and Mr. Blinken agreed. Done"
+    )
+    got = [text[s:e] for s, e in sentence_spans(text)]
+    assert got == [
+        "“It’s my strong wish,” Zhang said Wednesday.",
+        "“Concerning Ukraine, we have heard.”",
+        "The U.S. and Mr. Blinken agreed.",
+        "Done",
+    ]
