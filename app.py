@@ -40,7 +40,7 @@ def render_reply(answer: Answer) -> str:
         )
         lines.append(
             f"{hit.rank}. *{escape(hit.title)}* ({escape(hit.source)}, "
-            f"characters {hit.start}-{hit.end}): “{escape(sentence)}”"
+            f"characters {hit.start}-{hit.end})\n    > {escape(sentence)}"
         )
     return "\n".join(lines)
 

@@ -67,3 +67,47 @@ def test_errors_are_messages_not_tracebacks(seed_index, seed_settings, tmp_path)
     done = run(["ingest", "--corpus", str(empty), "--index", str(tmp_path / "ix")])
     assert done.returncode == 2 and "no articles to index" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_serve_answers_over_http_on_localhost(seed_index, seed_settings):
+    import socket
+    import time
+    import urllib.request
+
+    from gradio_client import Client
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(
+        os.environ,
+        NEWSQA_CORPUS=str(seed_settings.corpus_dir),
+        NEWSQA_INDEX=str(seed_settings.index_dir),
+    )
+    server = subprocess.Popen(
+        [NEWSQA, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 120  # bounded: gradio + model import take ~15 s here
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                assert server.poll() is None, "the server exited"
+                time.sleep(0.5)
+        else:
+            raise AssertionError("the app did not come up within 120 s")
+        client = Client(url, verbose=False)
+        _, history = client.predict("What did Zhang Jun say?", [], 5, "hybrid", api_name="/chat")
+        reply = history[-1]["content"]
+        reply = reply[0]["text"] if isinstance(reply, list) else reply
+        assert "Zhang Jun said Tuesday" in reply and "\\[1\\]" in reply
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
