@@ -1,17 +1,20 @@
 """Ask a question: retrieve, fuse, pick the answering sentences, and cite them.
 
-The answer is extractive: sentences copied from the top passages, each followed by [n] where n
-is the rank of the hit it comes from. Nothing is generated.
+The answer is extractive: sentences (or a speaker's quotes) copied from the articles, each
+followed by [n] where n is the rank of the hit it comes from. Nothing is generated.
+"What did X say?" questions are answered from the quotes attributed to X at ingest time.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from .config import MAX_QUESTION_CHARS, MODES, NewsqaError
+from .quotes import Quote, SpeakerQuestion, parse_speaker_question, resolve_speaker
 from .search import dense_search, lexical_search, reciprocal_rank_fusion
 from .store import Index, tokenize
 
@@ -23,6 +26,9 @@ ANSWER_SENTENCES = 3
 # Weight of the BM25 list in fusion (dense = 1). News questions hinge on names and numbers,
 # which MiniLM encodes weakly; on the eval set weight 2 measured best (see README).
 LEXICAL_WEIGHT = 2.0
+# A quote is "about" a topic when its sentence shares a third of the topic's weighted words,
+# or is about as close as a paraphrase (cosine ~0.5); see _relevance for the scale.
+TOPIC_MIN_RELEVANCE = 0.2
 
 
 @dataclass
@@ -37,6 +43,7 @@ class Hit:
     text: str
     highlights: list[dict] = field(default_factory=list)  # [{"start", "end"}] in document offsets
     scores: dict = field(default_factory=dict)  # per retriever: {"dense": cos, "lexical": bm25}
+    match: str = "search"  # search | quote (holds the speaker's quotes) | mention (names them)
 
 
 @dataclass
@@ -46,6 +53,8 @@ class Answer:
     answer: str
     hits: list[Hit]
     found: bool  # false when nothing in the corpus matches the question
+    speaker: dict | None = None  # {"name", "roles"} when the question asks what someone said
+    quotes: list[dict] = field(default_factory=list)  # that speaker's quotes, each with citation
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -76,11 +85,17 @@ def check_mode(mode: str) -> str:
     return mode
 
 
-def ask(index: Index, question: str, k: int = 5, mode: str = "hybrid") -> Answer:
+def ask(
+    index: Index, question: str, k: int = 5, mode: str = "hybrid", quotes: bool = True
+) -> Answer:
+    """Answer a question; `quotes=False` turns off speaker routing (plain retrieval)."""
     question, k, mode = check_question(question), check_k(k), check_mode(mode)
-    candidates = min(max(k * index.settings.candidate_factor, 50), len(index.passages))
-    query_vector = index.encoder.encode([question])[0] if mode != "lexical" else None
+    asked = parse_speaker_question(question) if quotes else None
+    if asked is not None:
+        return _answer_from_quotes(index, question, asked, k, mode)
 
+    query_vector = index.encoder.encode([question])[0] if mode != "lexical" else None
+    candidates = min(max(k * index.settings.candidate_factor, 50), len(index.passages))
     dense = dense_search(index, query_vector, candidates) if query_vector is not None else []
     lexical = lexical_search(index, question, candidates) if mode != "dense" else []
     if mode == "dense":
@@ -91,34 +106,145 @@ def ask(index: Index, question: str, k: int = 5, mode: str = "hybrid") -> Answer
         ranked = reciprocal_rank_fusion(
             [[r for r, _ in dense], [r for r, _ in lexical]], weights=[1.0, LEXICAL_WEIGHT]
         )
-    dense_of, lexical_of = dict(dense), dict(lexical)
-
-    hits = []
-    for rank, (row, score) in enumerate(ranked[:k], start=1):
-        passage = index.passages[row]
-        doc = index.documents[passage.doc_id]
-        scores = {"dense": dense_of.get(row), "lexical": lexical_of.get(row)}
-        hits.append(
-            Hit(
-                rank,
-                round(score, 6),
-                doc.doc_id,
-                doc.title,
-                doc.source,
-                passage.start,
-                passage.end,
-                passage.text,
-                scores={n: s for n, s in scores.items() if s is not None},
-            )
-        )
+    hits = _make_hits(index, ranked[:k], {"dense": dict(dense), "lexical": dict(lexical)})
     found = bool(lexical) or any(s >= MIN_DENSE_RELEVANCE for _, s in dense[:1])
-    rows = [row for row, _ in ranked[:k]]
-    text = _highlight_and_compose(index, question, query_vector, hits, rows) if hits else ""
+    text = _highlight_and_compose(index, question, query_vector, hits) if hits else ""
     if not found:
         text = "Nothing in the articles clearly answers this question." + (
             " The closest passages are listed below." if hits else ""
         )
     return Answer(question, mode, text, hits, found)
+
+
+def _make_hits(
+    index: Index, ranked: list[tuple[int, float]], scores: dict[str, dict], match: str = "search"
+) -> list[Hit]:
+    hits = []
+    for rank, (row, score) in enumerate(ranked, start=1):
+        passage = index.passages[row]
+        doc = index.documents[passage.doc_id]
+        own = {name: by_row[row] for name, by_row in scores.items() if row in by_row}
+        hits.append(
+            Hit(rank, round(score, 6), doc.doc_id, doc.title, doc.source, passage.start,
+                passage.end, passage.text, scores=own, match=match)
+        )  # fmt: skip
+    return hits
+
+
+# ---------------------------------------------------------------- speaker questions
+
+
+def _answer_from_quotes(
+    index: Index, question: str, asked: SpeakerQuestion, k: int, mode: str
+) -> Answer:
+    """X's attributed quotes, cited: all of them in reading order, or those about the topic.
+
+    With a topic, a quote counts when its sentence is about it (TOPIC_MIN_RELEVANCE); when none
+    is, the answer says so and falls back to ordinary search, never to off-topic quotes.
+    """
+    name = resolve_speaker(asked.speaker, index.speakers)
+    said = [q for q in index.quotes if name is not None and q.speaker == name]
+    if not said:
+        return _no_quotes(index, question, asked, name, k, mode)
+    speaker = {"name": name, "roles": index.speakers.get(name, [])}
+    if asked.topic:
+        vector = index.encoder.encode([asked.topic])[0] if mode != "lexical" else None
+        under = [_sentences_under(index, q) for q in said]
+        items = [
+            (" ".join(_text(index, q.doc_id, s) for s in ss) or q.text, [s.sentence_id for s in ss])
+            for q, ss in zip(said, under, strict=True)
+        ]  # a quote is judged with its sentence: "Blinken told reporters: “…”" is about reporters
+        relevance = _relevance(index, asked.topic, vector, items)
+        order = sorted(range(len(said)), key=lambda i: -relevance[i])  # stable: reading order
+        order = [i for i in order if relevance[i] >= TOPIC_MIN_RELEVANCE]
+        if not order:
+            fallback = ask(index, question, k=k, mode=mode, quotes=False)
+            fallback.answer = (
+                f"No quotes from {name} about {asked.topic} in these articles. " + fallback.answer
+            )
+            fallback.speaker = speaker
+            return fallback
+    else:
+        relevance, order = [1.0] * len(said), list(range(len(said)))
+
+    rows: dict[int, float] = {}  # passage row -> best relevance of a quote in it, first-seen order
+    for i in order:
+        row = _row_containing(index, said[i])
+        if row is not None and (row in rows or len(rows) < k):
+            rows[row] = max(rows.get(row, 0.0), relevance[i])
+    hits = _make_hits(index, list(rows.items()), {}, match="quote")
+    rank_of = {row: hit.rank for row, hit in zip(rows, hits, strict=True)}
+
+    quotes, parts = [], []
+    for i in order:
+        quote = said[i]
+        citation = rank_of.get(_row_containing(index, quote))
+        quotes.append({**_quote_dict(quote), "citation": citation})
+        if citation is not None:
+            hit = hits[citation - 1]
+            hit.highlights.append(
+                {"start": max(quote.start, hit.start), "end": min(quote.end, hit.end)}
+            )
+            parts.append(f"“{quote.text}” [{citation}]")
+    if asked.topic and len(hits) < k:  # room left: what else the articles say on the topic
+        more = ask(index, question, k=k, mode=mode, quotes=False).hits
+        for extra in [
+            h for h in more if (h.doc_id, h.start) not in {(x.doc_id, x.start) for x in hits}
+        ]:
+            if len(hits) == k:
+                break
+            extra.rank = len(hits) + 1
+            hits.append(extra)
+    role = f" ({speaker['roles'][0]})" if speaker["roles"] else ""
+    text = f"{name}{role} said: " + " ".join(parts)
+    return Answer(question, mode, text, hits, True, speaker, quotes)
+
+
+def _no_quotes(
+    index: Index, question: str, asked: SpeakerQuestion, name: str | None, k: int, mode: str
+) -> Answer:
+    """Never someone else's words: say so, and list passages that mention the person."""
+    who = name or asked.speaker
+    mentions = lexical_search(index, who, k)
+    hits = _make_hits(index, mentions, {"lexical": dict(mentions)}, match="mention")
+    if hits:
+        _highlight_and_compose(index, who, None, hits)
+    text = f"No quotes attributed to {who} in these articles." + (
+        " Passages that mention them are listed below." if hits else ""
+    )
+    speaker = {"name": name, "roles": index.speakers.get(name, [])} if name else None
+    return Answer(question, mode, text, hits, False, speaker, [])
+
+
+def _quote_dict(quote: Quote) -> dict:
+    keys = ("speaker", "text", "doc_id", "start", "end", "kind", "attribution", "role")
+    return {key: getattr(quote, key) for key in keys}
+
+
+def _row_containing(index: Index, quote: Quote) -> int | None:
+    """The passage holding the quote's first character (None if it sits outside every passage)."""
+    starts = index.passage_starts.get(quote.doc_id)
+    if not starts:
+        return None
+    i = bisect.bisect_right(starts, (quote.start, math.inf)) - 1
+    if i < 0:
+        return None
+    _, row = starts[i]
+    return row if quote.start < index.passages[row].end else None
+
+
+def _text(index: Index, doc_id: str, span) -> str:
+    return index.documents[doc_id].text[span.start : span.end]
+
+
+def _sentences_under(index: Index, quote: Quote):
+    row = _row_containing(index, quote)
+    if row is None:
+        return []
+    return [s for s in index.sentences_of_row[row] if s.start < quote.end and quote.start < s.end]
+
+
+# ---------------------------------------------------------------- sentences and relevance
 
 
 def _idf(index: Index) -> tuple[dict[str, int], np.ndarray]:
@@ -133,36 +259,48 @@ def _idf(index: Index) -> tuple[dict[str, int], np.ndarray]:
     return cached
 
 
-def _highlight_and_compose(
-    index: Index, question: str, query_vector, hits: list[Hit], rows: list[int]
-) -> str:
-    """Mark the best sentence(s) of each hit and build the cited extractive answer.
+def _relevance(
+    index: Index, query: str, query_vector, items: list[tuple[str, list[int]]]
+) -> list[float]:
+    """Score texts against a query: 0.6 x the share of the query's idf-weighted words present
+    (names, numbers) + 0.4 x the best cosine of the item's sentences (paraphrases).
 
-    A sentence scores by the share of the question's idf-weighted words it contains (names,
-    numbers) plus its similarity to the question (paraphrases), read from the sentence vectors
-    already stored in the dense index, so no text is encoded here.
+    Sentence vectors are read back from the dense index, so nothing is encoded here. The
+    weights were set on the eval set's answer sentences.
     """
     vocab, idf = _idf(index)
-    question_terms = {t for t in tokenize([question])[0] if t in vocab}
-    total_weight = sum(idf[vocab[t]] for t in question_terms) or 1.0
-
-    flat = [(h, s) for h, row in enumerate(rows) for s in index.sentences_of_row[row]]
-    texts = [index.documents[hits[h].doc_id].text[s.start : s.end] for h, s in flat]
+    query_terms = {t for t in tokenize([query])[0] if t in vocab}
+    total_weight = sum(idf[vocab[t]] for t in query_terms) or 1.0
     overlap = [
-        sum(idf[vocab[t]] for t in question_terms & set(terms)) / total_weight
-        for terms in tokenize(texts)
+        sum(idf[vocab[t]] for t in query_terms & set(terms)) / total_weight
+        for terms in tokenize([text for text, _ in items])
     ]
+    similarity = [0.0] * len(items)
     if query_vector is not None:
-        ids = np.array([s.sentence_id for _, s in flat], dtype=np.int64)
-        similarity = np.maximum(index.dense.reconstruct_batch(ids) @ query_vector, 0.0)
-    else:
-        similarity = np.zeros(len(flat))
-    # Weights measured on the eval set's answers; the small rank term breaks near-ties in
-    # favour of higher-ranked hits.
-    score = [
-        0.6 * overlap[i] + 0.4 * float(similarity[i]) - 0.02 * math.log1p(h)
-        for i, (h, _) in enumerate(flat)
+        ids = [sid for _, sentence_ids in items for sid in sentence_ids]
+        if ids:
+            sims = index.dense.reconstruct_batch(np.array(ids, dtype=np.int64)) @ query_vector
+            sim_of = dict(zip(ids, sims.tolist(), strict=True))
+            similarity = [max([sim_of[s] for s in sids] or [0.0]) for _, sids in items]
+    return [0.6 * o + 0.4 * max(s, 0.0) for o, s in zip(overlap, similarity, strict=True)]
+
+
+def _highlight_and_compose(index: Index, question: str, query_vector, hits: list[Hit]) -> str:
+    """Mark the best sentence(s) of each hit and build the cited extractive answer."""
+    flat = [
+        (h, s)
+        for h, hit in enumerate(hits)
+        for s in index.sentences_of_row[index.row_of[(hit.doc_id, hit.start)]]
     ]
+    texts = [index.documents[hits[h].doc_id].text[s.start : s.end] for h, s in flat]
+    relevance = _relevance(
+        index,
+        question,
+        query_vector,
+        [(t, [s.sentence_id]) for t, (_, s) in zip(texts, flat, strict=True)],
+    )
+    # A slight preference for higher-ranked hits breaks near-ties.
+    score = [r - 0.02 * math.log1p(h) for r, (h, _) in zip(relevance, flat, strict=True)]
     for h, hit in enumerate(hits):
         mine = [i for i, (hh, _) in enumerate(flat) if hh == h]
         best = max(mine, key=lambda i: score[i])

@@ -39,7 +39,17 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--k", type=int, default=5, help="number of passages (default 5)")
     ask.add_argument("--mode", choices=MODES, default="hybrid", help="retrieval (default hybrid)")
     ask.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+    ask.add_argument("--no-quotes", action="store_true", help="plain retrieval, no speaker routing")
     _common(ask)
+
+    speakers = commands.add_parser("speakers", help="who is quoted, how often, with roles")
+    speakers.add_argument("--json", action="store_true")
+    _common(speakers)
+
+    quotes = commands.add_parser("quotes", help="every quote attributed to a speaker")
+    quotes.add_argument("speaker", help='a name, surname or role, e.g. "Zhang Jun" or "Zhang"')
+    quotes.add_argument("--json", action="store_true")
+    _common(quotes)
 
     serve = commands.add_parser("serve", help="serve the chat app")
     serve.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
@@ -53,7 +63,11 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     settings = Settings.from_env(corpus_dir=args.corpus, index_dir=args.index, model=args.model)
     try:
-        return {"ingest": _ingest, "ask": _ask, "serve": _serve}[args.command](args, settings)
+        commands = {
+            "ingest": _ingest, "ask": _ask, "serve": _serve,
+            "speakers": _speakers, "quotes": _quotes,
+        }  # fmt: skip
+        return commands[args.command](args, settings)
     except NewsqaError as err:
         _stderr(f"newsqa: error: {err}")
         return 2
@@ -82,7 +96,7 @@ def _ask(args, settings: Settings) -> int:
         check_question(args.question)
     index = open_index(settings, log=_stderr)
     if args.question != "-":
-        answer = ask(index, args.question, k=args.k, mode=args.mode)
+        answer = ask(index, args.question, k=args.k, mode=args.mode, quotes=not args.no_quotes)
         print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else render(answer))
         return 0
     status = 0
@@ -90,7 +104,7 @@ def _ask(args, settings: Settings) -> int:
         if not line.strip():
             continue
         try:
-            answer = ask(index, line, k=args.k, mode=args.mode)
+            answer = ask(index, line, k=args.k, mode=args.mode, quotes=not args.no_quotes)
             out = json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else render(answer)
         except NewsqaError as err:
             status = 2
@@ -99,11 +113,52 @@ def _ask(args, settings: Settings) -> int:
     return status
 
 
+def _speakers(args, settings: Settings) -> int:
+    from .store import open_index
+
+    index = open_index(settings, log=_stderr)
+    counts = {name: 0 for name in index.speakers}
+    for quote in index.quotes:
+        if quote.speaker is not None:
+            counts[quote.speaker] = counts.get(quote.speaker, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    rows = [{"name": n, "quotes": c, "roles": index.speakers.get(n, [])} for n, c in ranked]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+    else:
+        for row in rows:
+            roles = f"  ({'; '.join(row['roles'])})" if row["roles"] else ""
+            print(f"{row['quotes']:4d}  {row['name']}{roles}")
+    return 0
+
+
+def _quotes(args, settings: Settings) -> int:
+    from .quotes import resolve_speaker
+    from .store import open_index
+
+    index = open_index(settings, log=_stderr)
+    name = resolve_speaker(args.speaker, index.speakers)
+    said = [q for q in index.quotes if name is not None and q.speaker == name]
+    if args.json:
+        keys = ("speaker", "role", "text", "doc_id", "start", "end", "kind", "attribution")
+        print(json.dumps([{k: getattr(q, k) for k in keys} for q in said], ensure_ascii=False))
+        return 0 if said else 1
+    if not said:
+        print(f"No quotes attributed to {name or args.speaker} in these articles.")
+        return 1
+    for quote in said:
+        source = index.documents[quote.doc_id].source
+        print(f"“{quote.text}”\n    {source}:{quote.start}-{quote.end}  {quote.kind}, "
+              f"{quote.attribution}")  # fmt: skip
+    return 0
+
+
 def render(answer) -> str:
     """A readable answer with numbered citations, for the terminal."""
     lines = [answer.answer, ""]
     for hit in answer.hits:
-        lines.append(f"[{hit.rank}] {hit.title}")
+        label = " (mentions the speaker)" if hit.match == "mention" else ""
+        lines.append(f"[{hit.rank}] {hit.title}{label}")
         lines.append(f"    {hit.source}:{hit.start}-{hit.end}  score {hit.score:.4f}")
         for mark in hit.highlights[:1]:
             sentence = hit.text[mark["start"] - hit.start : mark["end"] - hit.start]

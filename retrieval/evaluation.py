@@ -115,14 +115,19 @@ class EvalResult:
     per_question: list[dict]  # id, first relevant rank, retrieved (source, start, end)
 
 
+# Pure retrieval modes, plus the default route: hybrid with "what did X say?" answered from quotes.
+EVAL_MODES = (*MODES, "hybrid+quotes")
+
+
 def evaluate(
-    index: Index, questions: list[EvalQuestion], modes=MODES, k: int = 10
+    index: Index, questions: list[EvalQuestion], modes=EVAL_MODES, k: int = 10
 ) -> list[EvalResult]:
     results = []
     for mode in modes:
         relevances, per_question = [], []
         for q in questions:
-            answer = ask(index, q.question, k=k, mode=mode)
+            retrieval, routed = mode.removesuffix("+quotes"), mode.endswith("+quotes")
+            answer = ask(index, q.question, k=k, mode=retrieval, quotes=routed)
             rel = [is_relevant(h.doc_id, h.start, h.end, q.gold) for h in answer.hits]
             relevances.append(rel)
             per_question.append({

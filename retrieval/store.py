@@ -4,6 +4,7 @@ Layout of index/ (no pickle anywhere; every file is checksummed in the manifest)
     manifest.json     format version, model, dimension, metric, chunking, corpus fingerprint, files
     documents.jsonl   one article per line: doc_id, title, source, meta, text
     passages.jsonl    one passage per line: passage_id, doc_id, start, end (text is derived)
+    quotes.jsonl      one attributed quote per line: speaker, role, start, end, kind, attribution
     dense.faiss       IndexIDMap2(IndexFlatIP): one normalised vector per sentence of a passage;
                       sentence spans are re-derived from passages on load, never stored twice
     lexical/          bm25s index (numpy arrays + JSON), row i = passages.jsonl line i
@@ -37,6 +38,7 @@ from .passages import (
     split_corpus,
     split_sentences,
 )
+from .quotes import QUOTES_VERSION, Quote, extract_quotes, speaker_roles
 
 FORMAT_VERSION = 1
 METRIC = "inner_product"  # on L2-normalised vectors, i.e. cosine similarity
@@ -58,11 +60,20 @@ class Index:
     passages: list[Passage]  # row order of the lexical index
     dense: object  # faiss.Index over sentences
     lexical: object  # bm25s.BM25 over passages
+    quotes: list[Quote] = field(default_factory=list)  # every attributed quote, document order
+    speakers: dict[str, list[str]] = field(default_factory=dict)  # canonical name -> roles
     sentences: list[Sentence] = field(default_factory=list)
     sentence_at: dict[int, Sentence] = field(default_factory=dict)  # FAISS id -> sentence
     sentences_of_row: dict[int, list[Sentence]] = field(default_factory=dict)
+    row_of: dict[tuple[str, int], int] = field(default_factory=dict)  # (doc_id, start) -> row
+    passage_starts: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # sorted
 
     def __post_init__(self):
+        for row, passage in enumerate(self.passages):
+            self.row_of[(passage.doc_id, passage.start)] = row
+            self.passage_starts.setdefault(passage.doc_id, []).append((passage.start, row))
+        for starts in self.passage_starts.values():
+            starts.sort()
         self.sentences = split_sentences(self.passages)
         self.sentence_at = {s.sentence_id: s for s in self.sentences}
         for sentence in self.sentences:
@@ -133,6 +144,11 @@ def build_index(settings: Settings, log: Callable[[str], None] = lambda _: None)
     timings["split_s"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
+    quotes = [quote for doc in loaded.documents for quote in extract_quotes(doc)]
+    speakers = merge_speakers(loaded.documents)
+    timings["quotes_s"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
     encoder = load_encoder(settings.model)
     timings["model_load_s"] = time.perf_counter() - clock
     sentences = split_sentences(passages)
@@ -158,30 +174,43 @@ def build_index(settings: Settings, log: Callable[[str], None] = lambda _: None)
         "dense_index": "IndexIDMap2(IndexFlatIP)",
         "lexical": LEXICAL,
         "chunking": _chunking(settings),
+        "quotes_version": QUOTES_VERSION,
         "corpus_dir": str(settings.corpus_dir),
         "corpus_fingerprint": fingerprint,
         "documents": len(loaded.documents),
         "passages": len(passages),
         "sentences": len(sentences),
+        "quotes": len(quotes),
+        "speakers": speakers,
         "warnings": loaded.warnings,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     clock = time.perf_counter()
-    _write(settings.index_dir, manifest, loaded.documents, passages, dense, lexical)
+    _write(settings.index_dir, manifest, loaded.documents, passages, quotes, dense, lexical)
     timings["write_s"] = time.perf_counter() - clock
     manifest["timings"] = {k: round(v, 3) for k, v in timings.items()}
     log(
         f"indexed {len(passages)} passages from {len(loaded.documents)} articles "
         f"in {sum(timings.values()):.1f}s"
     )
-    return Index(settings, manifest, docs, passages, dense, lexical)
+    return Index(settings, manifest, docs, passages, dense, lexical, quotes, speakers)
 
 
 def _chunking(settings: Settings) -> dict:
     return {**settings.chunking(), "splitter_version": SPLITTER_VERSION}
 
 
-def _write(target: Path, manifest, documents, passages, dense, lexical) -> None:
+def merge_speakers(documents: list[Document]) -> dict[str, list[str]]:
+    """Canonical speaker -> every role seen with them, across the corpus."""
+    merged: dict[str, list[str]] = {}
+    for doc in documents:
+        for name, roles in speaker_roles(doc).items():
+            known = merged.setdefault(name, [])
+            known.extend(role for role in roles if role not in known)
+    return dict(sorted(merged.items()))
+
+
+def _write(target: Path, manifest, documents, passages, quotes, dense, lexical) -> None:
     import faiss
 
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -199,6 +228,10 @@ def _write(target: Path, manifest, documents, passages, dense, lexical) -> None:
                     "end": p.end,
                 }
                 out.write(json.dumps(row) + "\n")
+        with (staging / "quotes.jsonl").open("w", encoding="utf-8") as out:
+            for q in quotes:
+                row = {k: v for k, v in asdict(q).items() if k != "text"}  # text is derived
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
         faiss.write_index(dense, str(staging / "dense.faiss"))
         lexical.save(str(staging / "lexical"), show_progress=False)
         manifest = dict(manifest, files=_checksums(staging))
@@ -256,6 +289,8 @@ def stale_reasons(manifest: dict | None, settings: Settings) -> list[str]:
         reasons.append(f"index format {manifest.get('format_version')} != {FORMAT_VERSION}")
     if manifest.get("model") != settings.model:
         reasons.append(f"model changed ({manifest.get('model')} -> {settings.model})")
+    if manifest.get("quotes_version") != QUOTES_VERSION:
+        reasons.append("quote extraction changed")
     if manifest.get("lexical") != LEXICAL:
         reasons.append("lexical tokenization changed")
     if manifest.get("chunking") != _chunking(settings):
@@ -300,9 +335,18 @@ def load_index(settings: Settings) -> Index:
             passage = Passage(text=doc.text[row["start"] : row["end"]], **row)
             check_offsets(doc, passage)
             passages.append(passage)
+    quotes = []
+    with (folder / "quotes.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            quotes.append(
+                Quote(text=documents[row["doc_id"]].text[row["start"] : row["end"]], **row)
+            )
     dense = faiss.read_index(str(folder / "dense.faiss"))
     lexical = bm25s.BM25.load(str(folder / "lexical"), mmap=True, show_progress=False)
-    index = Index(settings, manifest, documents, passages, dense, lexical)
+    index = Index(
+        settings, manifest, documents, passages, dense, lexical, quotes, manifest["speakers"]
+    )
     if dense.d != manifest["dimension"] or dense.ntotal != len(index.sentences):
         raise IndexError_(
             f"dense index in {folder} has {dense.ntotal}x{dense.d} vectors, the manifest says "

@@ -30,6 +30,10 @@ def test_hybrid_quality_bar(seed_index):
     for other in ("dense", "lexical"):
         for metric, value in results[other].metrics.items():
             assert hybrid[metric] >= value - 1e-9, (metric, other)
+    # The default route (speaker questions answered from quotes) is at least as good again.
+    routed = results["hybrid+quotes"]
+    for metric, value in hybrid.items():
+        assert routed.metrics[metric] >= value - 1e-9, metric
 
 
 def test_substring_gold_must_be_unambiguous(seed_index, tmp_path):

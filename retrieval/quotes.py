@@ -1,0 +1,1159 @@
+"""Who said what: every quotation in a news article, with its speaker and exact offsets.
+
+Why: "What did Zhang Jun say?" is best answered with the words Zhang Jun actually said, cited
+exactly. Retrieval finds passages *about* a person; this module finds what they *said*.
+
+Everything is read from `doc.text` itself (no normalised copy whose offsets could drift), so every
+Quote satisfies `doc.text[q.start:q.end] == q.text`. Pure standard library, rule based, linear in
+the article length (every look-back is a bounded window).
+
+How it works, in order:
+1. Paragraphs: blank-line separated blocks when the article has blank lines, else lines.
+2. Marks are paired per paragraph: “…” and straight "…" first, then ‘…’ (a ’ between letters is
+   an apostrophe). What cannot be paired is skipped. A quote left open at the end of a paragraph
+   and re-opened at the start of the next one is the news-style multi-paragraph quote.
+3. Quoted regions are masked, so sentence splitting and reporting-clause search only see the
+   reporter's words, never the speaker's.
+4. A sentence's speaker is the subject of its first speech verb (`X said`, `“…,” said X`,
+   `X, ..., adding that`), else the source of `according to X`. Quotes without one continue the
+   paragraph's (or the previous paragraph's) speaker.
+
+Decisions worth knowing:
+- Quote text excludes the marks, surrounding whitespace and a trailing comma (the comma of
+  `“…,” he said` belongs to the attribution, not to the speech).
+- Places and bodies are speakers as named: `Beijing has signaled ..., saying Moscow has
+  “reasonable security concerns”` is Beijing's, not "China's" (no metonymy at extraction;
+  resolve_speaker maps a country to its capital when asked).
+- attribution is "explicit" (full name or body), "alias" (surname, role or generic description),
+  "pronoun", "continuation", or "none": a quotation with no reporting clause and nothing to
+  continue (its speaker is None).
+- A surname shared by two people in the article leaves the speaker None rather than a guess.
+- Pronouns (`he said`) mean the most recent speaker, or a person who has since been the subject
+  of a sentence ("Viktor Orban disagreed. “…,” he said.").
+- Straight single quotes ('…') are not read as quotation marks: too often apostrophes.
+  HTML-like tags are blanked (same length) before reading, so attribute values never pair up.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only for annotations: the module stays importable on its own
+    from .documents import Document
+
+# Bump when extraction rules change: indexes built before are stale and get rebuilt.
+QUOTES_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One quotation and who said it; `text` is exactly doc.text[start:end] (no quote marks)."""
+
+    speaker: str | None  # canonical name ("Zhang Jun", "Russia"); None = unresolved
+    role: str | None  # title/role seen with the speaker ("Chinese Foreign Minister")
+    text: str
+    start: int
+    end: int
+    kind: str  # "direct" | "partial" (embedded in the reporter's sentence)
+    attribution: str  # "explicit" | "alias" | "pronoun" | "continuation" | "none"
+    doc_id: str
+
+
+@dataclass(frozen=True)
+class SpeakerQuestion:
+    """A "what did X say (about Y)?" question: X as asked, Y when given."""
+
+    speaker: str
+    topic: str | None
+
+
+# ---------------------------------------------------------------- vocabulary
+
+QMASK = "\x00"  # stands in for quoted words in the masked copy of the text
+
+_DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+
+# Speech verbs, lower case only (so "States" in "United States" never reads as a verb). Nouns that
+# double as verbs ("note", "claim") are left out: "according to a note from" is not a clause.
+_SPEECH_VERB_WORDS = """
+say says said saying tell tells told telling add adds added adding urge urges urged urging
+warn warns warned warning highlight highlights highlighted highlighting suggest suggests
+suggested suggesting claimed claiming stated stating noted noting ask asks asked asking
+explain explains explained explaining insist insists insisted insisting argue argues argued
+arguing announce announced announcing declare declared declaring stress stressed stressing
+emphasised emphasized emphasising emphasizing wrote writes tweeted replied responded answered
+acknowledged admitted remarked commented predicted vowed pledged promised demanded accused
+criticised criticized denied cautioned conceded recalled reiterated observed confirmed
+assured complained countered
+""".split()
+SPEECH_VERB = re.compile(
+    r"\b(?:(?:call|calls|called|calling)\s+(?:on|for)|point(?:s|ed|ing)?\s+out|"
+    + "|".join(sorted(_SPEECH_VERB_WORDS, key=len, reverse=True))
+    + r")\b"
+)
+# `according to X`: the source of the sentence when no speech verb names one.
+ACCORDING_TO = re.compile(r"\b[Aa]ccording\s+to\s+")
+
+# Words between a subject and its verb: "Wang also called on", "Zhang on Tuesday said".
+_TRAILING_ADVERBS = re.compile(
+    r"(?:\s+(?:also|later|then|again|further|previously|once|earlier|separately|publicly|"
+    r"privately|recently|reportedly|repeatedly|subsequently|has|had|have|was|were|is|are|would|"
+    r"will|did|does|do|not|never|yesterday|today|tonight|"
+    rf"(?:on|last|this|late|early)\s+(?:{_DAYS})|{_DAYS}))+\s*$"
+)
+# A noun phrase right after a preposition is no subject: "Officials in Kyiv said".
+_PREPOSITION_END = re.compile(
+    r"\b(?:in|from|at|of|with|near|by|for|across|inside|outside|over|to|into|about)\s+$",
+    re.IGNORECASE,
+)
+# A clause that starts with a conjunction has no subject of its own: "..., but suggested".
+_LEADING_CONJUNCTION = re.compile(
+    r"^\s*(?:but|and|or|while|as|when|who|which|then|yet|so|where|although|though)\b"
+)
+# Introductory phrase before a sentence's subject: "According to ..., Blinken highlighted".
+_INTRO = re.compile(
+    r"(?:According|In|On|At|After|Before|During|Asked|Speaking|Earlier|Later|Meanwhile|"
+    r"However|Separately|Still|Yet|Also|Last|This|For)\b[^,\x00]{0,120},\s*"
+)
+# A clause break: the subject of a verb never reaches back across one.
+_CUT_CHARS = frozenset(',;:()[]"“”‘—–' + QMASK)
+_TOKEN = re.compile(r"[A-Za-z0-9][\w’'.\-]*")
+_WORD = re.compile(r"[A-Za-z0-9]+(?:[’'\-][A-Za-z0-9]+)*")
+
+PRONOUNS = {"he", "she", "they", "it"}
+_DETERMINERS = {"the", "a", "an"}
+_CONNECTORS = {"of", "to", "for", "the", "at", "on"}  # "Ambassador to the United Nations"
+# Head words of a role or title: a phrase with one refers to a person by office.
+ROLE_HEADS = set(
+    """minister ambassador secretary secretary-general president premier chancellor spokesman
+    spokeswoman spokesperson diplomat envoy official general director chief chairman chairwoman
+    chair governor senator mayor leader king queen prince ceo commissioner adviser advisor
+    representative lawmaker professor commander deputy negotiator prosecutor judge economist
+    analyst counterpart head""".split()
+)
+# Other words that may appear inside a role: "China’s top diplomat", "former ministry official".
+_ROLE_WORDS = ROLE_HEADS | set(
+    """top senior former foreign defence defense state affairs interior finance trade commerce
+    prime vice acting national security ministry department general assistant special
+    permanent executive""".split()
+)
+# Plural or vague subjects that are speakers we cannot name: "Western officials said".
+_GROUP_WORDS = set(
+    """officials analysts experts critics diplomats sources people residents witnesses observers
+    lawmakers reporters media some many others several""".split()
+)
+# Generic descriptions of a body, kept as written: "the ministry said" -> "the ministry".
+_BODY_HEADS = set(
+    """ministry government kremlin embassy agency department company administration office
+    military army police alliance bloc council committee commission spokesman""".split()
+) - {"spokesman"}
+# Capitalised words that never belong to a person's name. Keeps "United States", "Cold War" and
+# "Beijing Winter Olympics" out of the alias table.
+_FUNCTION_WORDS = set(
+    """the a an in on at for but and or if as when while after before during according asked
+    speaking some many most other others this that these those it he she they we i you his her
+    their our its there here what who why how where which meanwhile however still yet also even
+    now then earlier later last next new western eastern northern southern central north south
+    east west comments click read analysts critics officials not no""".split()
+)
+_TITLE_WORDS = set(
+    """president minister foreign secretary secretary-general general ambassador spokesman
+    spokeswoman chancellor premier prime vice deputy chief state senator governor mayor king queen
+    prince commander director chairman mr mrs ms dr sir lord lady pope""".split()
+)
+_NATIONALITY_WORDS = set(
+    """chinese russian american ukrainian german french british european japanese korean indian
+    israeli iranian turkish polish taiwanese african asian arab italian spanish canadian""".split()
+)
+_CALENDAR_WORDS = set(
+    """january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday""".split()
+)
+_PLACE_AND_BODY_WORDS = set(
+    """united states nations kingdom china russia ukraine beijing moscow washington kyiv kiev
+    taiwan taipei europe asia america germany france britain berlin paris london brussels geneva
+    japan tokyo korea seoul india israel iran xinjiang tianjin hong kong syria crimea donbas africa
+    nato eu un ministry department council committee house white kremlin pentagon congress senate
+    parliament party union organization organisation group bank fund agency office commission
+    court affairs commerce defence defense security cold war winter summer olympics olympic games
+    examiner times post news press reuters street sea ocean river university institute alliance
+    forces army navy air force republic federation democrats republicans communist""".split()
+)
+# Alone, these are no speaker: "Western said", "Tuesday said" are misreadings.
+_NOT_A_SPEAKER = _FUNCTION_WORDS | _TITLE_WORDS | _NATIONALITY_WORDS | _CALENDAR_WORDS
+NON_NAME = _NOT_A_SPEAKER | _PLACE_AND_BODY_WORDS
+# Family names written first (Chinese, Korean, Vietnamese): "Zhang Jun" is "Zhang", not "Jun".
+EAST_ASIAN_FAMILY_NAMES = set(
+    """zhang wang li liu chen yang zhao huang zhou wu xu sun ma zhu hu guo lin luo gao xi qin
+    zheng liang xie song tang han feng deng cao peng zeng xiao tian dong pan yuan cai jiang yu du
+    ye cheng wei su lu ding ren shen yao jin fu zhong cui tan shi shu mao lei lai hou qian bai
+    wen xue yan jia kim park lee choi jung kang cho yoon jang lim moon nguyen tran pham hoang
+    phan vu dang bui ngo duong""".split()
+)
+# Words that make a short quoted phrase a label, not speech: so-called “peace initiative”.
+_LABEL_BEFORE = re.compile(
+    r"(?:so-called|dubbed|called|titled|entitled|named|nicknamed|termed|labell?ed|known as|"
+    r"the (?:term|word|words|phrase|slogan|motto|hashtag))\s+(?:(?:the|a|an|its|their)\s+)?$",
+    re.IGNORECASE,
+)
+# Last words that can end a label phrase (checked before the regex, which is slower).
+_LABEL_TRIGGERS = set(
+    """so-called dubbed called titled entitled named nicknamed termed labelled labeled as term
+    word words phrase slogan motto hashtag the a an its their""".split()
+)
+# A determiner right before a short quoted noun phrase marks a scare quote: a “draft treaty”.
+_DETERMINER_WORDS = set("a an the this these those its their his her our your my whose".split())
+_AUXILIARIES = set(
+    """is are was were be been being am will would can could should must may might shall do does
+    did have has had stop go make let get take give keep leave""".split()
+)
+_IRREGULAR_PARTICIPLES = {"taken", "given", "broken", "spoken", "chosen", "written", "seen", "done"}
+# After a sentence-final quote, text that is its attribution: `“Is it?” Zhang asked.`
+_ATTRIBUTION_AHEAD = re.compile(
+    r"\s+(?:[\w’'\-]+\s+){0,5}?(?:said|says|told|added|asked|wrote|explained|insisted|argued|"
+    r"replied|warned|stressed|noted|continued)\b"
+)
+# Sentence end: only tried at the start of a punctuation run (no backtracking inside long runs).
+_BOUNDARY = re.compile(r"(?<![.!?…])[.!?…]++[\"”’')\]]*+(?=\s+[\x00\"“‘(\[]?[A-Z0-9\x00]|\s*$)")
+_ABBREVIATIONS = set(
+    """mr mrs ms dr gen sen rep gov st lt col sgt prof jr sr u.s u.n u.k e.u no inc corp co vs
+    jan feb aug sept oct nov dec mt ft capt adm pres sec""".split()
+)
+_MARKUP = re.compile(r"</?[A-Za-z][^<>]{0,300}>")  # bounded: never scans far for a ">"
+_DOUBLE_MARK = re.compile(r"[“”\"]")
+_SINGLE_MARK = re.compile(r"[‘’]")
+_BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
+_NEWLINE = re.compile(r"\n")
+_CAP_WORD = r"(?:[A-Z][a-z]+(?:[\-’'][A-Za-z]+)*|[A-Z]{2,}(?![a-z]))"
+# Lower-case particles inside names: Ursula von der Leyen, Charles de Gaulle.
+_NAME_PARTICLES = {"von", "van", "der", "den", "de", "da", "di", "del", "bin", "al", "ibn", "le"}
+_PARTICLE = "(?:" + "|".join(sorted(_NAME_PARTICLES)) + r")[ \t]+"
+_CAP_RUN = re.compile(rf"(?<![\w’'\-]){_CAP_WORD}(?:[ \t]+(?:{_PARTICLE})*{_CAP_WORD})*")
+_CAP_WORD_RE = re.compile(_CAP_WORD)
+# `Wang Yi, Chinese Foreign Minister,` / `Li Wei, a spokesman for the Ministry of Commerce,`
+_APPOSITIVE = re.compile(
+    r",\s+(?:(?:the|a|an)\s+)?((?:[\w’'.\-]+[ \t]+){0,7}?[\w’'\-]+(?:\.[\w’'\-]+)*)\s*(?=[,.;)]|$)"
+)
+
+
+# ---------------------------------------------------------------- people in an article
+
+
+@dataclass
+class _People:
+    """Full names found in the article, their aliases, roles and where they are mentioned."""
+
+    roles: dict[str, list[str]] = field(default_factory=dict)  # full name -> roles (in order)
+    aliases: dict[str, set[str]] = field(default_factory=dict)  # "zhang" -> {"Zhang Jun"}
+    mentions: dict[str, list[int]] = field(default_factory=dict)  # full name -> offsets
+    role_fits: dict[str, list[str]] = field(default_factory=dict)  # cache: role phrase -> names
+
+    def add_role(self, name: str, role: str | None) -> None:
+        if role and role.lower() not in {r.lower() for r in self.roles[name]}:
+            self.roles[name].append(role)
+
+    def first_role(self, name: str | None) -> str | None:
+        return self.roles[name][0] if name in self.roles and self.roles[name] else None
+
+    def last_mention_before(self, name: str, pos: int) -> int:
+        offsets = self.mentions.get(name, [])
+        i = bisect.bisect_left(offsets, pos)
+        return offsets[i - 1] if i else -1
+
+
+def family_name(name: str) -> str:
+    """The word a later mention uses: "Blinken" for Antony Blinken, "Zhang" for Zhang Jun."""
+    words = name.split()
+    return words[0] if words[0].lower() in EAST_ASIAN_FAMILY_NAMES else words[-1]
+
+
+def _strip_possessive(word: str) -> tuple[str, bool]:
+    if word.endswith(("’s", "'s")) and len(word) > 2:
+        return word[:-2], True
+    return word, False
+
+
+def _is_name_word(word: str) -> bool:
+    return len(word) >= 2 and not word.isupper() and word.lower() not in NON_NAME
+
+
+def _find_people(text: str) -> _People:
+    """Alias table of the article: full names (2-3 capitalised words) with their roles."""
+    people = _People()
+    singles: list[tuple[int, str, str | None]] = []  # one-word mentions, resolved afterwards
+    for run in _CAP_RUN.finditer(text):
+        words = []
+        for m in _CAP_WORD_RE.finditer(run.group()):
+            base, possessive = _strip_possessive(m.group())
+            words.append((run.start() + m.start(), base))
+            if possessive:  # "Russia’s Foreign Ministry": a name never runs past a possessive
+                _name_in_run(text, words, people, singles)
+                words = []
+        if words:
+            _name_in_run(text, words, people, singles)
+    for name in people.roles:
+        people.aliases.setdefault(family_name(name).lower(), set()).add(name)
+        people.aliases.setdefault(name.lower(), set()).add(name)
+    for pos, word, role in singles:  # "Zhang said", "President Putin": mentions by alias
+        names = people.aliases.get(word.lower(), set())
+        if len(names) == 1:
+            name = next(iter(names))
+            people.mentions[name].append(pos)
+            people.add_role(name, role)
+    for offsets in people.mentions.values():
+        offsets.sort()
+    return people
+
+
+def _name_in_run(text, words, people: _People, singles) -> None:
+    """Split one capitalised run into (role words, name) and record the name."""
+    k = len(words)
+    while k > 0 and _is_name_word(words[k - 1][1]):
+        k -= 1
+    name_words = words[k:]
+    if not name_words or len(name_words) > 3:
+        return
+    start = name_words[0][0]
+    role = _role_before(text, start)
+    if len(name_words) == 1:
+        singles.append((start, name_words[0][1], role))
+        return
+    end = name_words[-1][0] + len(name_words[-1][1])
+    name = " ".join(text[start:end].split())  # keeps particles: "Ursula von der Leyen"
+    people.roles.setdefault(name, [])
+    people.mentions.setdefault(name, []).append(start)
+    people.add_role(name, role)
+    people.add_role(name, _appositive_role(text, end))
+
+
+def _np_word(word: str) -> bool:
+    """Can this word be part of a name, body or role phrase?"""
+    low = word.lower()
+    return (
+        word[0].isupper()
+        or low in _ROLE_WORDS
+        or low in _GROUP_WORDS
+        or low in _BODY_HEADS
+        or low in _CONNECTORS
+        or low in _DETERMINERS
+        or low in _NAME_PARTICLES
+        or word.endswith(("’s", "'s"))
+    )
+
+
+def _tokens(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
+    """Word tokens with offsets; a final period stays only on abbreviations (U.S.)."""
+    toks = []
+    for m in _TOKEN.finditer(text, lo, hi):
+        word = m.group()
+        if word.endswith(".") and "." not in word[:-1]:
+            word = word[:-1]
+        toks.append((m.start(), m.start() + len(word), word))
+    return toks
+
+
+def _trim_phrase(toks: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Drop connectors at either edge and determiners at the right edge."""
+    while toks and toks[0][2].lower() in _CONNECTORS - {"the"}:
+        toks = toks[1:]
+    while toks and toks[-1][2].lower() in _CONNECTORS | _DETERMINERS:
+        toks = toks[:-1]
+    return toks
+
+
+def _has_role_head(words: list[str]) -> bool:
+    for word in words:
+        base = _strip_possessive(word)[0].lower()
+        if base in ROLE_HEADS or any(part in ROLE_HEADS for part in base.split("-")):
+            return True
+    return False
+
+
+def _role_text(words: list[str]) -> str | None:
+    while words and words[0].lower() in _DETERMINERS:
+        words = words[1:]
+    return " ".join(words) if words and _has_role_head(words) else None
+
+
+def _role_before(text: str, start: int) -> str | None:
+    """Title words right before a name: `Chinese Foreign Ministry spokesman Zhao Lijian`."""
+    j = start - 1
+    while j >= 0 and text[j] in " \t":
+        j -= 1
+    if j == start - 1 or j < 0 or not text[j].isalnum():
+        return None  # nothing but punctuation before the name: no title (and no work)
+    toks = _tokens(text, max(0, start - 100), start)
+    kept: list[tuple[int, int, str]] = []
+    edge = start
+    for tok in reversed(toks):
+        gap = text[tok[1] : edge]
+        if gap.strip() or not gap or "\n" in gap or tok[2].endswith(".") or not _np_word(tok[2]):
+            break
+        if tok[2].lower() in _GROUP_WORDS or len(kept) >= 10:
+            break
+        kept.insert(0, tok)
+        edge = tok[0]
+    kept = _trim_phrase(kept)
+    return _role_text([t[2] for t in kept])
+
+
+def _appositive_role(text: str, end: int) -> str | None:
+    """Role after a name: `Wang Yi, Chinese Foreign Minister,`."""
+    m = _APPOSITIVE.match(text, end, min(len(text), end + 120))
+    if not m:
+        return None
+    words = m.group(1).split()
+    if not all(_np_word(w) for w in words):
+        return None
+    return _role_text(words)
+
+
+# ---------------------------------------------------------------- roles
+
+
+_NATIONALITIES = {
+    "chinese": "china", "russian": "russia", "ukrainian": "ukraine", "german": "germany",
+    "french": "france", "japanese": "japan", "indian": "india", "israeli": "israel",
+    "iranian": "iran", "turkish": "turkey", "polish": "poland", "korean": "korea",
+    "taiwanese": "taiwan", "british": "uk", "britain": "uk", "american": "us", "america": "us",
+    "european": "europe", "italian": "italy", "spanish": "spain", "canadian": "canada",
+}  # fmt: skip
+# Spellings of the same body: U.N./UN/United Nations, U.S./US/United States ...
+_ACRONYMS = [
+    (re.compile(r"\bu\.\s?s\.(?:\s?a\.)?|\bunited states(?: of america)?\b|\busa\b"), " us "),
+    (re.compile(r"\bu\.\s?n\.|\bunited nations\b"), " un "),
+    (re.compile(r"\bu\.\s?k\.|\bunited kingdom\b|\bgreat britain\b"), " uk "),
+    (re.compile(r"\be\.\s?u\.|\beuropean union\b"), " eu "),
+]
+_ROLE_STOPWORDS = {"the", "a", "an", "of", "to", "for", "at", "in", "s", "and"}
+_ROLE_SYNONYMS = {"spokeswoman": "spokesman", "spokesperson": "spokesman", "envoy": "ambassador"}
+# "China’s top diplomat" is its foreign minister (the US one is the secretary of state).
+_DIPLOMAT_ROLES = [{"foreign", "minister"}, {"secretary", "state"}, {"foreign", "secretary"}]
+
+
+def _role_tokens(phrase: str) -> set[str]:
+    """Comparable words of a role: "China's Foreign Minister" -> {china, foreign, minister}."""
+    s = phrase.lower().replace("’", "'").replace("-", " ")
+    for pattern, replacement in _ACRONYMS:
+        s = pattern.sub(replacement, s)
+    s = re.sub(r"'s\b", "", s)
+    words = re.findall(r"[a-z]+", s)
+    words = [_ROLE_SYNONYMS.get(_NATIONALITIES.get(w, w), _NATIONALITIES.get(w, w)) for w in words]
+    return {w for w in words if w not in _ROLE_STOPWORDS}
+
+
+def role_matches(phrase: str, role: str) -> bool:
+    """Does a role phrase as written or asked ("the Chinese ambassador to the UN") fit a role?"""
+    wanted, known = _role_tokens(phrase), _role_tokens(role)
+    if not wanted or not _has_role_head(sorted(wanted)):
+        return False
+    variants = [wanted]
+    if "diplomat" in wanted:
+        rest = wanted - {"diplomat", "top", "chief"}
+        variants += [rest | alt for alt in _DIPLOMAT_ROLES]
+    return any(v <= known for v in variants)
+
+
+def _resolve_role(phrase: str, pos: int, people: _People) -> str | None:
+    """The one person whose role fits; with several, the one mentioned last before pos."""
+    fits = people.role_fits.get(phrase)
+    if fits is None:
+        fits = [n for n, rs in people.roles.items() if any(role_matches(phrase, r) for r in rs)]
+        people.role_fits[phrase] = fits
+    if len(fits) <= 1:
+        return fits[0] if fits else None
+    latest = sorted((people.last_mention_before(n, pos), n) for n in fits)
+    if latest[-1][0] < 0 or latest[-1][0] == latest[-2][0]:
+        return None
+    return latest[-1][1]
+
+
+# ---------------------------------------------------------------- quotation marks
+
+
+@dataclass(frozen=True)
+class _Span:
+    open: int  # offset of the opening mark
+    close: int  # offset of the closing mark; the paragraph end when it runs on
+    runs_on: bool  # left open here and re-opened at the start of the next paragraph
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph, whitespace trimmed."""
+    separator = _BLANK_LINE if _BLANK_LINE.search(text) else _NEWLINE
+    found, pos = [], 0
+    bounds = [(m.start(), m.end()) for m in separator.finditer(text)] + [(len(text), len(text))]
+    for sep_start, sep_end in bounds:
+        start, end = pos, sep_start
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            found.append((start, end))
+        pos = sep_end
+    return found
+
+
+def _double_marks(text: str, start: int, end: int) -> list[tuple[int, str]]:
+    """Each “ ” " in the paragraph as (offset, "open" | "close" | "either")."""
+    marks = []
+    for m in _DOUBLE_MARK.finditer(text, start, end):
+        i, c = m.start(), m.group()
+        if c == "“":
+            marks.append((i, "open"))
+        elif c == "”":
+            marks.append((i, "close"))
+        elif c == '"':
+            before = text[i - 1] if i > start else " "
+            after = text[i + 1] if i + 1 < end else " "
+            can_open = (before.isspace() or before in "([{—–-/") and not after.isspace()
+            can_close = not before.isspace() and (after.isspace() or after in ".,;:!?)]}—–-…")
+            if can_open and can_close:
+                marks.append((i, "either"))
+            elif can_open or can_close:
+                marks.append((i, "open" if can_open else "close"))
+    return marks
+
+
+def _single_marks(text: str, start: int, end: int) -> list[tuple[int, str]]:
+    """Each ‘ ’ used as a quotation mark; a ’ between letters (It’s) is an apostrophe."""
+    marks = []
+    for m in _SINGLE_MARK.finditer(text, start, end):
+        i, c = m.start(), m.group()
+        before = text[i - 1] if i > start else " "
+        after = text[i + 1] if i + 1 < end else " "
+        if c == "‘":
+            decade = text[i + 1 : i + 4].rstrip("s").isdigit() and after.isdigit()  # ‘90s
+            if not before.isalnum() and (after.isalnum() or after == "…") and not decade:
+                marks.append((i, "open"))
+        elif not (before.isalnum() and after.isalnum()) and not before.isspace():
+            # allies’ concerns: a plural possessive, unless nothing else can close the quote
+            weak = before == "s" and text[i + 1 : i + 2] == " " and text[i + 2 : i + 3].islower()
+            marks.append((i, "weak" if weak else "close"))
+    return marks
+
+
+def _pair(marks: list[tuple[int, str]]) -> tuple[list[tuple[int, int]], int | None]:
+    """Pair opening and closing marks in order; return the pairs and a mark left open."""
+    pairs: list[tuple[int, int]] = []
+    open_at: int | None = None
+    next_strong: list[str | None] = [None] * len(marks)  # role of the next non-weak mark
+    for n in range(len(marks) - 2, -1, -1):
+        role = marks[n + 1][1]
+        next_strong[n] = role if role != "weak" else next_strong[n + 1]
+    for n, (pos, role) in enumerate(marks):
+        if open_at is None:
+            if role in ("open", "either"):
+                open_at = pos
+            continue  # a closing mark with nothing open: skipped
+        if role == "weak":
+            if next_strong[n] in ("close", "either"):
+                continue  # a later mark closes the quote; this one is an apostrophe
+            role = "close"
+        if role in ("close", "either"):
+            pairs.append((open_at, pos))
+            open_at = None
+        else:
+            open_at = pos  # a second opening: the first one never closed and is skipped
+    return pairs, open_at
+
+
+def _starts_with(text: str, start: int, chars: str) -> bool:
+    return start < len(text) and text[start] in chars
+
+
+def _paragraph_spans(text: str, paras: list[tuple[int, int]]) -> list[list[_Span]]:
+    """Paired quotation spans of every paragraph, in order; singles nested in doubles dropped."""
+    result = []
+    for n, (start, end) in enumerate(paras):
+        next_start = paras[n + 1][0] if n + 1 < len(paras) else len(text)
+        families = []
+        for marks, openers in (
+            (_double_marks(text, start, end), '“"'),
+            (_single_marks(text, start, end), "‘"),
+        ):
+            pairs, left_open = _pair(marks)
+            spans = [_Span(a, b, False) for a, b in pairs]
+            reopened = n + 1 < len(paras) and _starts_with(text, next_start, openers)
+            if left_open is not None and reopened:
+                spans.append(_Span(left_open, end, True))
+            families.append(spans)
+        result.append(_merge_families(*families))
+    return result
+
+
+def _merge_families(doubles: list[_Span], singles: list[_Span]) -> list[_Span]:
+    """Keep every double-quoted span and the single-quoted spans that do not cross one.
+
+    A single-quoted span that contains double-quoted ones (British style) wins over them.
+    """
+    opens = [d.open for d in doubles]
+    dropped: set[int] = set()
+    kept_singles = []
+    for s in singles:
+        i = bisect.bisect_left(opens, s.open)
+        if i and doubles[i - 1].close >= s.open:
+            continue  # inside (or crossing) a double-quoted span
+        j = bisect.bisect_right(opens, s.close)
+        inner = range(i, j)
+        if any(doubles[k].close > s.close for k in inner):
+            continue  # crossing
+        dropped.update(inner)
+        kept_singles.append(s)
+    kept = [d for k, d in enumerate(doubles) if k not in dropped] + kept_singles
+    return sorted(kept, key=lambda sp: sp.open)
+
+
+def _content(text: str, span: _Span) -> tuple[int, int]:
+    """Offsets of the quoted words: no marks, no surrounding space, no trailing comma."""
+    start, end = span.open + 1, span.close
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] == ","):
+        end -= 1
+    return start, end
+
+
+def _mask(text: str, spans: list[_Span]) -> str:
+    """The text with every quoted span (marks included) replaced by QMASK, same length.
+
+    The mask's last character keeps the quote's final punctuation as "." or "," so that a quote
+    ending a sentence still ends it, and `“…,” he said` still reads as a clause.
+    """
+    pieces, pos = [], 0
+    for sp in spans:
+        stop = sp.close if sp.runs_on else sp.close + 1
+        inner = text[sp.open + 1 : sp.close].rstrip()
+        if sp.runs_on or inner.endswith((".", "!", "?", "…")):
+            last = "."
+        elif inner.endswith(","):
+            last = ","
+        else:
+            last = QMASK
+        pieces += [text[pos : sp.open], QMASK * (stop - sp.open - 1), last]
+        pos = stop
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+# ---------------------------------------------------------------- sentences
+
+
+def _sentences(masked: str, start: int, end: int, quote_ends: set[int]) -> list[tuple[int, int]]:
+    """Sentence spans of a paragraph, split on the masked text (quotes never split one)."""
+    spans, s = [], start
+    for m in _BOUNDARY.finditer(masked, start, end):
+        if m.start() in quote_ends:
+            if _ATTRIBUTION_AHEAD.match(masked, m.end(), min(end, m.end() + 80)):
+                continue  # `“Is it over?” Zhang asked.` is one sentence
+        else:
+            before = masked[max(start, m.start() - 12) : m.start()].split()
+            word = before[-1].lower().lstrip('("“‘') if before else ""
+            if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+                continue
+        spans.append((s, m.end()))
+        s = m.end()
+    if s < end:
+        spans.append((s, end))
+    return [(a, b) for a, b in spans if masked[a:b].strip()]
+
+
+# ---------------------------------------------------------------- attribution
+
+
+@dataclass(frozen=True)
+class _Who:
+    speaker: str | None
+    role: str | None
+    attribution: str
+
+
+_UNSET = "\x00unset"  # no speaker seen yet (distinct from None, an unresolved one)
+
+
+@dataclass
+class _State:
+    """Article context: the alias table and the most recent speakers (for pronouns).
+
+    A pronoun means the most recent speaker, or a person who since became a sentence's subject.
+    """
+
+    people: _People
+    last_person: str | None = _UNSET  # None once set means "someone we could not name"
+    last_any: str | None = _UNSET
+
+    def note(self, who: _Who) -> None:
+        if who.speaker is None and who.attribution == "explicit":
+            return  # "Western officials said": nobody a later "he" could mean
+        self.last_any = who.speaker
+        if who.speaker is None or who.speaker in self.people.roles:
+            self.last_person = who.speaker
+
+    def note_subject(self, who: _Who | None) -> None:
+        if who and who.speaker in self.people.roles and who.attribution != "pronoun":
+            self.last_person = who.speaker
+
+    def pronoun(self, word: str, pos: int) -> _Who:
+        speaker = self.last_person if word in ("he", "she") else self.last_any
+        if speaker is _UNSET:  # nobody has spoken yet: the person mentioned last
+            speaker = self.last_mentioned(pos)
+        return _Who(speaker, self.people.first_role(speaker), "pronoun")
+
+    def last_mentioned(self, pos: int) -> str | None:
+        best = max(((self.people.last_mention_before(n, pos), n) for n in self.people.roles),
+                   default=(-1, None))  # fmt: skip
+        return best[1] if best[0] >= 0 else None
+
+
+def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
+    """Who a subject phrase refers to, or None when it is not a speaker at all."""
+    people = state.people
+    had_the = bool(words) and words[0].lower() == "the"
+    while words and words[0].lower() in _DETERMINERS:
+        words = words[1:]
+    if not words:
+        return None
+    last = words[-1]
+    low = last.lower()
+    if len(words) == 1 and low in PRONOUNS:
+        return state.pronoun(low, pos)
+    for n in (5, 4, 3, 2):
+        name = " ".join(words[-n:])
+        if len(words) >= n and name in people.roles:
+            return _Who(name, _role_text(words[:-n]) or people.first_role(name), "explicit")
+    if _strip_possessive(last)[1]:
+        return None  # "Wang’s" alone owns something; it does not speak
+    if low in people.aliases:
+        names = people.aliases[low]
+        role = _role_text(words[:-1])
+        if len(names) == 1:
+            name = next(iter(names))
+            return _Who(name, role or people.first_role(name), "alias")
+        return _Who(None, role, "alias")  # a surname two people share: not guessed
+    if _has_role_head(words):
+        phrase = " ".join(words)
+        return _Who(_resolve_role(phrase, pos, people), phrase, "alias")
+    if low in _GROUP_WORDS:
+        return _Who(None, None, "explicit")
+    if low in _BODY_HEADS and not last[0].isupper():
+        return _Who(("the " if had_the else "") + " ".join(words), None, "explicit")
+    while len(words) > 1 and words[0].lower() in _FUNCTION_WORDS:
+        words = words[1:]  # "But Russia", "In Beijing"
+    if not all(w[0].isupper() or w.lower() in _CONNECTORS for w in words):
+        return None
+    name = " ".join(words)
+    if len(words) == 1 and name.lower() in _NOT_A_SPEAKER:
+        vague = name.lower() in {"some", "many", "others", "it", "this", "that"}
+        return _Who(None, None, "explicit") if vague else None
+    return _Who(name, None, "explicit")
+
+
+def _phrase(text: str, lo: int, hi: int, from_end: bool) -> list[tuple[int, int, str]]:
+    """The noun phrase at the end (or start) of text[lo:hi]: names, roles, bodies, pronouns."""
+    toks = _tokens(text, lo, hi)
+    if from_end:
+        toks.reverse()
+    kept: list[tuple[int, int, str]] = []
+    for tok in toks:
+        if kept:
+            gap = text[tok[1] : kept[-1][0]] if from_end else text[kept[-1][1] : tok[0]]
+            if gap.strip() or "\n" in gap:
+                break
+        is_pronoun = tok[2].lower() in PRONOUNS and not kept
+        if not (_np_word(tok[2]) or is_pronoun) or len(kept) >= 12:
+            break
+        kept.append(tok)
+        if is_pronoun:
+            break
+    if from_end:
+        kept.reverse()
+    return _trim_phrase(kept)
+
+
+def _clause_before(masked: str, s: int, verb: int) -> tuple[int, int]:
+    """The verb's own clause before it, without adverbs and a leading conjunction."""
+    lo = max(s, verb - 160)
+    cut = lo
+    for i in range(verb - 1, lo - 1, -1):
+        if masked[i] in _CUT_CHARS:
+            cut = i + 1
+            break
+    chunk = " " + masked[cut:verb]
+    chunk = _TRAILING_ADVERBS.sub("", chunk)
+    conj = _LEADING_CONJUNCTION.match(chunk)
+    offset = cut - 1
+    if conj:
+        offset += conj.end()
+        chunk = chunk[conj.end() :]
+    stripped = chunk.strip()
+    if not stripped:
+        return verb, verb
+    first = offset + len(chunk) - len(chunk.lstrip())
+    return first, first + len(stripped)
+
+
+def _resolve_span(toks: list[tuple[int, int, str]], state: _State) -> _Who | None:
+    if not toks:
+        return None
+    return _resolve([t[2] for t in toks], toks[0][0], state)
+
+
+def _sentence_subject(text: str, masked: str, s: int, e: int, state: _State) -> _Who | None:
+    """The subject at the start of a sentence, after an introductory phrase."""
+    hi = min(e, s + 240)
+    start = s + len(masked[s:hi]) - len(masked[s:hi].lstrip())
+    intro = _INTRO.match(masked, start, hi)
+    if intro:
+        start = intro.end()
+    end = start
+    while end < hi and masked[end] not in _CUT_CHARS:
+        end += 1
+    return _resolve_span(_phrase(text, start, end, from_end=False), state)
+
+
+def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | None:
+    """Speaker of one speech verb: subject before it, after it (inverted), or the sentence's."""
+    lo, hi = _clause_before(masked, s, verb.start())
+    if hi > lo:
+        toks = _phrase(text, lo, hi, from_end=True)
+        if not toks or _PREPOSITION_END.search(text, lo, toks[0][0]):
+            toks = _phrase(text, lo, hi, from_end=False)  # "Officials in Kyiv said"
+        who = _resolve_span(toks, state)
+        return who or _Who(None, None, "explicit")  # a subject we cannot name
+    before = masked[max(s, verb.start() - 4) : verb.start()].rstrip()
+    if before.endswith((QMASK, QMASK + ",", QMASK + ".")):  # “…,” said Antony Blinken
+        end = verb.end()
+        while end < min(e, verb.end() + 120) and masked[end] not in _CUT_CHARS:
+            end += 1
+        toks = _phrase(text, verb.end(), end, from_end=False)
+        if not toks:  # "said reviewer Jane Doe": start at the name
+            first = next((t for t in _tokens(text, verb.end(), end) if t[2][0].isupper()), None)
+            toks = _phrase(text, first[0], end, from_end=False) if first else []
+        return _resolve_span(toks, state)
+    # "..., saying" / "..., but suggested": the verb shares the sentence's subject
+    return _sentence_subject(text, masked, s, e, state)
+
+
+def _according_to(text: str, masked: str, s: int, e: int, state: _State) -> _Who | None:
+    """`according to X`: the first named person or body in the phrase."""
+    for m in ACCORDING_TO.finditer(masked, s, e):
+        end = m.end()
+        while end < min(e, m.end() + 120) and masked[end] not in _CUT_CHARS:
+            end += 1
+        for tok in _tokens(text, m.end(), end):
+            if tok[2][0].isupper() and tok[2].lower() not in _NATIONALITIES:
+                who = _resolve_span(_phrase(text, tok[0], end, from_end=False), state)
+                if who and who.speaker:
+                    return who
+    return None
+
+
+def _sentence_who(text, masked, s, e, state: _State) -> tuple[_Who | None, bool]:
+    """The sentence's speaker (if any) and whether it reports speech at all."""
+    reporting = False
+    found: _Who | None = None
+    for verb in SPEECH_VERB.finditer(masked, s, e):
+        reporting = True
+        who = _verb_subject(text, masked, s, e, verb, state)
+        if who is not None:
+            found = who
+            break
+    if found is None or found.speaker is None:
+        source = _according_to(text, masked, s, e, state)
+        if source:
+            return source, True
+        reporting = reporting or bool(ACCORDING_TO.search(masked, s, e))
+    return found, reporting
+
+
+# ---------------------------------------------------------------- quotation or scare quote
+
+
+def _has_verb(words: list[str]) -> bool:
+    for word in words:
+        w = word.lower()
+        if (
+            w in _AUXILIARIES
+            or w in _IRREGULAR_PARTICIPLES
+            or (len(w) > 4 and w.endswith(("ing", "ed")))
+            or w.endswith(("n't", "n’t"))
+        ):
+            return True
+    return False
+
+
+def _is_quotation(
+    text: str, masked: str, s: int, span: _Span, reporting: bool, standalone: bool
+) -> bool:
+    """Speech, not a scare quote, label or title: so-called “peace initiative”, a “draft treaty”."""
+    start, end = _content(text, span)
+    words = [m.group() for m, _ in zip(_WORD.finditer(text, start, end), range(5), strict=False)]
+    if not words:
+        return False
+    before = masked[max(s, span.open - 40) : span.open]
+    tail = before[-16:].split()
+    last_word = tail[-1].lower() if tail else ""
+    if last_word in _LABEL_TRIGGERS and _LABEL_BEFORE.search(before):
+        return False
+    inner = text[span.open + 1 : span.close].rstrip()
+    following = text[span.close + 1 : span.close + 6].lstrip()[:1]
+    ends_sentence = not following or following.isupper() or following in '“"‘'
+    if standalone and inner.endswith((".", "!", "?")) and (span.runs_on or ends_sentence):
+        return True  # a whole sentence of its own: `“Not yet.”`
+    if len(words) == 1:  # only a whole one-word answer: `“No,” he said.`
+        return reporting and inner.endswith((".", "!", "?", ","))
+    if len(words) < 4:
+        if last_word in _DETERMINER_WORDS and before[-1:].isspace():
+            return False
+        return reporting or _has_verb(words)
+    long_words = [w for w in words if len(w) > 3]
+    if not reporting and len(long_words) >= 2 and all(w[0].isupper() for w in long_words):
+        return False  # a title in capitals: “A Path to Lasting Security”
+    return True
+
+
+def _kind(masked: str, s: int, span: _Span, para_start: int) -> str:
+    """Direct when the quote stands as its own sentence, partial when woven into one."""
+    before = masked[max(s, span.open - 120) : span.open].rstrip()
+    if span.open == para_start or not before.strip() or before.endswith(":"):
+        return "direct"
+    if before.endswith(","):
+        clause = before[:-1].rsplit(QMASK, 1)[-1]
+        if SPEECH_VERB.search(clause):
+            return "direct"  # `he said, “and we are working …”`
+    return "partial"
+
+
+def _is_headline(text: str, start: int, end: int) -> bool:
+    """A line in capitals is a cross-promoted headline: its marks are not quotations."""
+    chunk = text[start:end]
+    letters = sum(c.isalpha() for c in chunk)
+    return len(chunk.split()) >= 3 and letters >= 10 and not any(c.islower() for c in chunk)
+
+
+# ---------------------------------------------------------------- public API
+
+
+def extract_quotes(doc: Document) -> list[Quote]:
+    """Every quotation in the article with its speaker, in document order."""
+    return _analyse(doc)[0]
+
+
+def speaker_roles(doc: Document) -> dict[str, list[str]]:
+    """Canonical speaker -> roles seen in the article.
+
+    Every person named in full is listed (quoted or not), so that a surname two people share
+    stays ambiguous when asked about; bodies appear once they are quoted.
+    """
+    quotes, people = _analyse(doc)
+    roles = {name: list(r) for name, r in people.roles.items()}
+    for q in quotes:
+        if q.speaker is not None:
+            known = roles.setdefault(q.speaker, [])
+            if q.role and q.role.lower() not in {r.lower() for r in known}:
+                known.append(q.role)
+    return roles
+
+
+def _blank_markup(text: str) -> str:
+    """HTML-like tags replaced by spaces (same length): `<p data-x="1">` holds no quotation."""
+    if "<" not in text:
+        return text
+    return _MARKUP.sub(lambda m: " " * len(m.group()), text)
+
+
+def _analyse(doc: Document) -> tuple[list[Quote], _People]:
+    original = doc.text
+    text = _blank_markup(original)  # same offsets; quote text is always cut from the original
+    people = _find_people(text)
+    state = _State(people)
+    paras = _paragraphs(text)
+    spans_by_para = _paragraph_spans(text, paras)
+    masked = _mask(text, [sp for spans in spans_by_para for sp in spans])
+    found: list[tuple[Quote, _Span]] = []
+    carried: _Who | None = None  # who a quote opening the next paragraph continues
+    runs_on = False
+    for (ps, pe), spans in zip(paras, spans_by_para, strict=True):
+        if _is_headline(text, ps, pe):
+            carried, runs_on = None, False
+            continue
+        para_who = carried if runs_on or _starts_with(text, ps, '“"‘') else None
+        last_who: _Who | None = None
+        last_runs_on = False
+        quote_ends = {sp.close for sp in spans}
+        pending = 0  # index of the next span to place in a sentence
+        for s, e in _sentences(masked, ps, pe, quote_ends):
+            who, reporting = _sentence_who(text, masked, s, e, state)
+            if who is not None:
+                state.note(who)
+            else:  # "Viktor Orban disagreed. “…,” he said.": a subject is a pronoun's antecedent
+                state.note_subject(_sentence_subject(text, masked, s, e, state))
+            while pending < len(spans) and spans[pending].open < e:
+                span = spans[pending]
+                pending += 1
+                kind = _kind(masked, s, span, ps)
+                if not _is_quotation(text, masked, s, span, reporting, kind == "direct"):
+                    continue
+                if who is not None:
+                    attr = who
+                elif para_who is not None:
+                    attr = _Who(para_who.speaker, para_who.role, "continuation")
+                else:
+                    attr = _Who(None, None, "none")
+                start, end = _content(text, span)
+                quote = Quote(
+                    attr.speaker, attr.role, original[start:end], start, end, kind,
+                    attr.attribution, doc.doc_id,
+                )  # fmt: skip
+                found.append((quote, span))
+                if attr.attribution != "none":
+                    para_who = attr
+                last_who, last_runs_on = attr, span.runs_on
+        continues = last_who and (last_runs_on or last_who.attribution != "none")
+        carried = last_who if continues else None
+        runs_on = last_runs_on
+    return _backfill_run_ons(found), people
+
+
+def _backfill_run_ons(found: list[tuple[Quote, _Span]]) -> list[Quote]:
+    """A paragraph-spanning quote attributed only at its end: the first part gets that speaker."""
+    quotes = [q for q, _ in found]
+    for i in range(len(found) - 2, -1, -1):
+        quote, span = found[i]
+        nxt = quotes[i + 1]
+        if span.runs_on and quote.attribution == "none" and nxt.attribution != "none":
+            quotes[i] = Quote(
+                nxt.speaker, nxt.role, quote.text, quote.start, quote.end, quote.kind,
+                "continuation", quote.doc_id,
+            )  # fmt: skip
+    return quotes
+
+
+# ---------------------------------------------------------------- questions about speakers
+
+_Q_VERBS = (
+    r"(?:say|said|tell|told|think|thought|mean|meant|claim|claimed|argue|argued|announce|"
+    r"announced|write|wrote|add|added|warn|warned|state|stated|declare|declared|comment|"
+    r"commented|mention|mentioned|suggest|suggested|urge|urged|stress|stressed|highlight|"
+    r"highlighted|respond|responded|reply|replied|believe|believed|propose|proposed|"
+    r"call\s+for|called\s+for|have\s+to\s+say|had\s+to\s+say)"
+)
+_Q_TOPIC = r"(?:\s+(?:about|on|regarding|concerning|over|of)\s+(?P<topic>[^?]+?))?"
+_Q_NOUNS = (
+    r"(?:comments?|remarks?|statements?|words|quotes?|quotations?|message|messages|views?|"
+    r"position|stance|response|reaction|take|opinion|thoughts|arguments?|claims?|warnings?)"
+)
+_SPEAKER_QUESTIONS = [
+    # what did Zhang Jun say (about Y)? / what does Blinken think about Russia?
+    re.compile(
+        r"^what\s+(?:did|does|do|has|have|had|will|would)\s+(?P<speaker>.+?)\s+"
+        rf"(?:(?:have|had|has)\s+)?{_Q_VERBS}\b(?P<rest>[^?]*?){_Q_TOPIC}\s*\??\s*$",
+        re.IGNORECASE,
+    ),
+    # what was said by X (about Y)?
+    re.compile(
+        r"^what\s+(?:was|has\s+been|had\s+been|is)\s+said\s+by\s+(?P<speaker>.+?)"
+        rf"{_Q_TOPIC}\s*\??\s*$",
+        re.IGNORECASE,
+    ),
+    # Zhang Jun's comments on Ukraine / what was Blinken's message?
+    re.compile(
+        r"^(?:(?:what|which)\s+(?:was|were|is|are|have\s+been)\s+|(?:show|give|tell|list|find)"
+        r"\s+(?:me\s+)?)?(?P<speaker>.+?)(?:'s|’s|'|’)\s+"
+        rf"(?:main\s+|key\s+|latest\s+)?{_Q_NOUNS}{_Q_TOPIC}\s*\??\s*$",
+        re.IGNORECASE,
+    ),
+    # quotes from Zhao Lijian (on Y)
+    re.compile(
+        r"^(?:(?:show|give|list|find)\s+(?:me\s+)?)?(?:all\s+|the\s+|any\s+)?"
+        rf"{_Q_NOUNS}\s+(?:from|by)\s+(?P<speaker>.+?){_Q_TOPIC}\s*\??\s*$",
+        re.IGNORECASE,
+    ),
+    # did X say anything about Y?
+    re.compile(
+        rf"^(?:did|has|have|does)\s+(?P<speaker>.+?)\s+{_Q_VERBS}\b(?P<rest>[^?]*?){_Q_TOPIC}"
+        r"\s*\??\s*$",
+        re.IGNORECASE,
+    ),
+]
+_NOT_SPEAKERS = {"you", "i", "we", "they", "it", "he", "she", "people", "anyone", "someone",
+                 "everyone", "nobody", "this", "that", "there"}  # fmt: skip
+
+
+def parse_speaker_question(question: str) -> SpeakerQuestion | None:
+    """("Zhang Jun", "the Olympics") for "What did Zhang Jun say about the Olympics?"; else None.
+
+    Why: such questions are answered from extracted quotes, not from passage retrieval alone.
+    """
+    q = " ".join(question.split())
+    for pattern in _SPEAKER_QUESTIONS:
+        m = pattern.match(q)
+        if not m:
+            continue
+        speaker = m.group("speaker").strip(" ,.")
+        if (
+            not speaker
+            or speaker.lower() in _NOT_SPEAKERS
+            or len(speaker.split()) > 8
+            or re.match(r"(?i)(?:what|who|how|why|when|where|which)\b", speaker)
+        ):
+            continue
+        # No "about Y": the words after the verb narrow it instead ("tell reporters",
+        # "said it plans to go to war"); "anything"/"that" narrow nothing.
+        rest = m.groupdict().get("rest") or ""
+        rest = re.sub(r"(?i)^\s*(?:that|anything|something|to|it)?\b", "", rest).strip(" ,.?")
+        topic = (m.group("topic") or "").strip(" ,.?") or rest or None
+        return SpeakerQuestion(speaker, topic)
+    return None
+
+
+# Capitals stand for their countries in news copy: "Beijing said" is China speaking.
+_CAPITALS = {"china": "beijing", "russia": "moscow", "us": "washington", "ukraine": "kyiv",
+             "uk": "london", "germany": "berlin", "france": "paris", "japan": "tokyo"}  # fmt: skip
+
+
+def _name_key(phrase: str) -> str:
+    s = phrase.strip().strip("?.!,").replace("’", "'")
+    s = re.sub(r"'s?$", "", s).lower()
+    for pattern, replacement in _ACRONYMS:
+        s = pattern.sub(replacement, s)
+    s = re.sub(r"^the\s+", "", s.strip())
+    return " ".join(s.split())
+
+
+def resolve_speaker(phrase: str, speakers: dict[str, list[str]]) -> str | None:
+    """The canonical speaker a question means, or None when nothing (or more than one) fits.
+
+    Tries, in order: the full name or body as written, a name part ("zhang", "Blinken"), a
+    country for its capital ("China" for "Beijing"), then a role ("the Chinese ambassador to the
+    UN"). Two people sharing the asked surname make it ambiguous: None, not a guess.
+    """
+    key = _name_key(phrase)
+    if not key:
+        return None
+    keys = {c: _name_key(c) for c in speakers}
+    exact = [c for c, k in keys.items() if k == key]
+    if exact:
+        return exact[0] if len(exact) == 1 else None
+    words = key.split()
+    plain = list(words)  # "President Putin" -> "putin": leading titles dropped
+    while plain and (plain[0] in _ROLE_WORDS or plain[0] in _NOT_A_SPEAKER - _FUNCTION_WORDS):
+        plain = plain[1:]
+    for wanted in (set(words), set(plain) if plain and plain[0] not in _CONNECTORS else set()):
+        if not wanted:
+            continue
+        parts = [c for c, k in keys.items() if wanted <= set(k.split())]
+        if parts:
+            return parts[0] if len(parts) == 1 else None
+    capital = _CAPITALS.get(key)
+    country = {v: k for k, v in _CAPITALS.items()}.get(key)
+    for other in (capital, country):
+        matches = [c for c, k in keys.items() if other and k == other]
+        if len(matches) == 1:
+            return matches[0]
+    fits = [c for c, roles in speakers.items() if any(role_matches(phrase, r) for r in roles)]
+    return fits[0] if len(fits) == 1 else None

@@ -1,0 +1,572 @@
+"""Who said what: quotation extraction, speaker attribution and speaker questions.
+
+The evaluation compares extract_quotes with tests/eval/quotes_gold.jsonl (written by reading the
+articles, offsets computed from the exact quoted text). Span matching is measured two ways:
+  exact:   predicted (start, end) == gold (start, end)
+  overlap: intersection / union of the two character ranges >= 0.5 (one-to-one, best first)
+A quote counts as correctly attributed only when its span matches exactly AND its speaker
+equals the gold speaker (None == None for a deliberately unresolved speaker).
+"""
+
+import json
+import random
+import time
+from pathlib import Path
+
+import pytest
+
+from retrieval.documents import Document, make_document
+from retrieval.quotes import (
+    Quote,
+    SpeakerQuestion,
+    extract_quotes,
+    family_name,
+    parse_speaker_question,
+    resolve_speaker,
+    speaker_roles,
+)
+
+PROJECT = Path(__file__).resolve().parent.parent
+GOLD = PROJECT / "tests" / "eval" / "quotes_gold.jsonl"
+FIXTURES = PROJECT / "tests" / "fixtures" / "quotes"
+ARTICLE_1 = "corpus/china-backs-russia-security-concerns.txt"
+ARTICLE_2 = "corpus/china-wants-us-to-yield-to-russia-nato.txt"
+SEED = [ARTICLE_1, ARTICLE_2]
+
+
+def load(source: str) -> Document:
+    return make_document((PROJECT / source).read_text(encoding="utf-8"), source)
+
+
+def quotes_of(text: str) -> list[Quote]:
+    doc = make_document(text, "mem.txt")
+    found = extract_quotes(doc)
+    for q in found:
+        assert doc.text[q.start : q.end] == q.text
+    return found
+
+
+def said(text: str) -> list[tuple[str | None, str]]:
+    return [(q.speaker, q.text) for q in quotes_of(text)]
+
+
+def gold_rows() -> list[dict]:
+    return [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line]
+
+
+# ---------------------------------------------------------------- marks
+
+
+def test_curly_and_straight_double_quotes_and_apostrophes():
+    text = (
+        "It’s clear the allies’ position is firm. “We will hold the line,” said Antony Blinken. "
+        'Antony Blinken later added: "Russia’s demands are not acceptable."'
+    )
+    assert said(text) == [
+        ("Antony Blinken", "We will hold the line"),
+        ("Antony Blinken", "Russia’s demands are not acceptable."),
+    ]
+
+
+def test_single_curly_quotes_are_quotation_marks_but_apostrophes_are_not():
+    found = quotes_of(
+        "Wang Yi said all parties should ‘leave behind the Cold War mentality’ and use ‘balanced’"
+        " negotiations, and that Russia’s concerns were the allies’ concern too."
+    )
+    assert [(q.speaker, q.text, q.kind) for q in found] == [
+        ("Wang Yi", "leave behind the Cold War mentality", "partial")
+    ]
+
+
+def test_quote_text_excludes_marks_space_and_trailing_comma():
+    (q,) = quotes_of("“  We want peace,  ” Zhang Jun said.")
+    assert q.text == "We want peace"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“",
+        "He said: “unfinished",
+        "A stray closing mark” and nothing else.",
+        "“One” “two” “three",
+        '‘ ’ ‘’ “” "" "',
+        "''''\"\"\"“““”””‘‘‘’’’",
+    ],
+)
+def test_unbalanced_marks_never_raise(text):
+    quotes_of(text)
+
+
+def test_odd_number_of_marks_skips_only_what_cannot_be_paired():
+    text = (
+        "“We are ready,” Zhang Jun said. “We will not wait.\n\n"
+        "Zhang Jun added that talks were “the only way forward for everyone”."
+    )
+    assert said(text) == [
+        ("Zhang Jun", "We are ready"),
+        ("Zhang Jun", "the only way forward for everyone"),
+    ]
+
+
+# ---------------------------------------------------------------- attribution
+
+
+def test_speaker_after_the_quote_with_role():
+    (q,) = quotes_of(
+        "“The Olympics are near,” Chinese Ambassador to the United Nations Zhang Jun said Tuesday."
+    )
+    assert (q.speaker, q.role, q.kind, q.attribution) == (
+        "Zhang Jun",
+        "Chinese Ambassador to the United Nations",
+        "direct",
+        "explicit",
+    )
+
+
+def test_inverted_said_x():
+    (q,) = quotes_of("“No alternative exists,” said Annalena Baerbock, the German foreign minister")
+    assert (q.speaker, q.role, q.attribution) == (
+        "Annalena Baerbock",
+        "German foreign minister",
+        "explicit",
+    )
+
+
+def test_speaker_before_the_quote_with_colon():
+    found = quotes_of("Antony Blinken landed in Kyiv. Blinken told reporters: “The door is open.”")
+    assert [(q.speaker, q.kind, q.attribution) for q in found] == [
+        ("Antony Blinken", "direct", "alias")
+    ]
+
+
+def test_inverted_with_a_descriptor_before_the_name():
+    assert said('"Great value," said reviewer Jane Doe.') == [("Jane Doe", "Great value")]
+
+
+def test_short_whole_sentence_quote_continues():
+    assert said("“Is it over?” Zhang Jun asked. “Not yet.”") == [
+        ("Zhang Jun", "Is it over?"),
+        ("Zhang Jun", "Not yet."),
+    ]
+
+
+def test_place_after_a_preposition_is_not_the_speaker():
+    (q,) = quotes_of("Officials in Kyiv said the attack was “a war crime against civilians”.")
+    assert (q.speaker, q.attribution) == (None, "explicit")
+
+
+def test_pronoun_before_anyone_spoke_is_the_person_mentioned_last():
+    (q,) = quotes_of("Antony Blinken arrived in Kyiv. He said: “We will stay.”")
+    assert (q.speaker, q.attribution) == ("Antony Blinken", "pronoun")
+
+
+def test_split_quote_goes_to_one_speaker():
+    found = quotes_of("“We are ready,” Antony Blinken said, “and we will not wait.”")
+    assert [(q.speaker, q.text, q.kind) for q in found] == [
+        ("Antony Blinken", "We are ready", "direct"),
+        ("Antony Blinken", "and we will not wait.", "direct"),
+    ]
+
+
+def test_x_told_y_is_x_and_according_to_media_is_not_a_speaker():
+    (q,) = quotes_of(
+        "“Talks must go on,” Chinese Foreign Minister Wang Yi told Antony Blinken in a late "
+        "Wednesday call, according to local media."
+    )
+    assert (q.speaker, q.role) == ("Wang Yi", "Chinese Foreign Minister")
+
+
+def test_according_to_x_when_no_other_speaker():
+    found = quotes_of(
+        "The curbs would hit “companies’ plans for the next decade”, according to Gao Feng, "
+        "a former ministry official."
+    )
+    assert [(q.speaker, q.role, q.kind) for q in found] == [
+        ("Gao Feng", "former ministry official", "partial")
+    ]
+
+
+def test_continuation_in_paragraph_and_in_a_quote_only_paragraph():
+    text = (
+        "“Every week of delay costs lives,” Dmytro Kuleba said. “We need help now.”\n\n"
+        "“Our cities cannot wait.”\n\n"
+        "Officials gave no details.\n\n"
+        "“This paragraph follows no quote.”"
+    )
+    found = quotes_of(text)
+    assert [(q.speaker, q.attribution) for q in found] == [
+        ("Dmytro Kuleba", "explicit"),
+        ("Dmytro Kuleba", "continuation"),
+        ("Dmytro Kuleba", "continuation"),
+        (None, "none"),
+    ]
+
+
+def test_quote_opened_in_one_paragraph_and_continued_in_the_next():
+    text = (
+        "“There is no alternative,” said Annalena Baerbock. “If Ukraine loses, Europe loses.\n\n"
+        "“That is why we keep our promises.”"
+    )
+    found = quotes_of(text)
+    assert [(q.speaker, q.text, q.attribution) for q in found] == [
+        ("Annalena Baerbock", "There is no alternative", "explicit"),
+        ("Annalena Baerbock", "If Ukraine loses, Europe loses.", "continuation"),
+        ("Annalena Baerbock", "That is why we keep our promises.", "continuation"),
+    ]
+
+
+def test_run_on_quote_attributed_only_at_its_end():
+    text = (
+        "Park Jin met reporters.\n\n"
+        "“We cannot accept provocations.\n\n"
+        "“Patience is not weakness,” Park said."
+    )
+    assert said(text) == [
+        ("Park Jin", "We cannot accept provocations."),
+        ("Park Jin", "Patience is not weakness"),
+    ]
+
+
+def test_partial_quotes_in_reported_speech():
+    found = quotes_of(
+        "Wang Yi urged all parties to “leave behind the Cold War mentality”. Beijing has signaled "
+        "its support, saying Moscow has “reasonable security concerns” that should be “taken "
+        "seriously”."
+    )
+    assert [(q.speaker, q.text, q.kind) for q in found] == [
+        ("Wang Yi", "leave behind the Cold War mentality", "partial"),
+        ("Beijing", "reasonable security concerns", "partial"),
+        ("Beijing", "taken seriously", "partial"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Russia rejected the so-called "peace initiative" on Friday.',
+        "Lavrov said Moscow would not accept a “draft treaty” written without it.",
+        "Critics called the plan “naive” and a “recipe for stalemate.”",
+        "Western diplomats have dubbed it the “Geneva formula” this week.",
+        "The proposal, titled “A Path to Lasting Security”, was circulated.",
+        "UKRAINIAN VIEWS ‘INCORPORATED’ INTO US WRITTEN RESPONSE TO RUSSIA",
+        "China backs Russia’s ‘security concerns’ in crisis with West over Ukraine",
+    ],
+)
+def test_scare_quotes_labels_titles_and_headlines_are_not_quotes(text):
+    assert quotes_of(text) == []
+
+
+def test_organisations_and_places_speak():
+    text = (
+        "Russia said the responses left “little cause for optimism”, but suggested a "
+        "conversation would continue “on secondary issues”.\n\n"
+        "In a separate statement, the Kremlin said the talks had produced “nothing of substance”."
+    )
+    assert said(text) == [
+        ("Russia", "little cause for optimism"),
+        ("Russia", "on secondary issues"),
+        ("Kremlin", "nothing of substance"),
+    ]
+
+
+def test_pronoun_goes_to_the_most_recent_speaker():
+    text = (
+        "Olaf Scholz met Dmytro Kuleba. “Every day counts,” Kuleba said.\n\n"
+        "Scholz, speaking after the meeting, said Germany would deliver more systems. "
+        "“We understand the urgency,” he said."
+    )
+    found = quotes_of(text)
+    assert [(q.speaker, q.attribution) for q in found] == [
+        ("Dmytro Kuleba", "alias"),
+        ("Olaf Scholz", "pronoun"),
+    ]
+
+
+def test_shared_surname_is_left_unresolved():
+    text = (
+        "Chinese Premier Li Qiang spoke first. Li Wei, a spokesman for the Ministry of Commerce, "
+        "spoke later.\n\n“Exporters are facing the hardest year in a decade,” Li said."
+    )
+    (q,) = quotes_of(text)
+    assert (q.speaker, q.attribution) == (None, "alias")
+
+
+def test_role_refers_to_the_person_who_holds_it():
+    text = (
+        "Wang Yi, Chinese Foreign Minister, called Antony Blinken, US Secretary of State.\n\n"
+        "China’s top diplomat said all parties should “leave behind the Cold War mentality”."
+    )
+    (q,) = quotes_of(text)
+    assert (q.speaker, q.role, q.attribution) == ("Wang Yi", "China’s top diplomat", "alias")
+
+
+def test_family_name_first_for_east_asian_names():
+    assert family_name("Zhang Jun") == "Zhang"
+    assert family_name("Zhao Lijian") == "Zhao"
+    assert family_name("Kim Jong Un") == "Kim"
+    assert family_name("Antony Blinken") == "Blinken"
+    assert family_name("Jens Stoltenberg") == "Stoltenberg"
+
+
+def test_speaker_roles_prefix_and_appositive():
+    roles = speaker_roles(load(ARTICLE_2))
+    assert roles["Zhang Jun"] == ["Chinese Ambassador to the United Nations"]
+    assert roles["Zhao Lijian"] == ["Chinese Foreign Ministry spokesman"]
+    assert "Chinese Foreign Minister" in roles["Wang Yi"]
+    assert "Chinese Foreign Minister" in speaker_roles(load(ARTICLE_1))["Wang Yi"]
+    assert "US Secretary of State" in speaker_roles(load(ARTICLE_1))["Antony Blinken"]
+
+
+# ---------------------------------------------------------------- the seed corpus
+
+
+def test_zhang_jun_four_segments_across_both_attributions():
+    found = [q for q in extract_quotes(load(ARTICLE_2)) if q.speaker == "Zhang Jun"]
+    assert [q.text[:40] for q in found] == [
+        "The Beijing Winter Olympics is around th",
+        "China also strongly calls on all countri",
+        "It’s my strong wish that all countries, ",
+        "Concerning the situation in Ukraine, we ",
+    ]
+    assert [q.attribution for q in found] == ["explicit", "continuation", "alias", "continuation"]
+    assert all(q.role == "Chinese Ambassador to the United Nations" for q in found)
+
+
+def test_draft_treaty_is_not_a_quote():
+    assert not any("draft treaty" in q.text for q in extract_quotes(load(ARTICLE_2)))
+
+
+def test_no_seed_quote_is_attributed_to_anyone_who_did_not_say_it():
+    gold = {(r["source"], r["start"], r["end"]): r["speaker"] for r in gold_rows()}
+    for source in SEED:
+        for q in extract_quotes(load(source)):
+            assert q.speaker not in {"Vladimir Putin", "Xi Jinping", "Jens Stoltenberg"}
+            assert (source, q.start, q.end) in gold, f"not a quote in the gold: {q.text!r}"
+            assert q.speaker == gold[(source, q.start, q.end)], q.text
+    assert sum(r["source"] in SEED for r in gold_rows()) == 19
+
+
+def test_gold_offsets_match_the_files():
+    for row in gold_rows():
+        text = (PROJECT / row["source"]).read_text(encoding="utf-8")
+        assert text[row["start"] : row["end"]] == row["text"]
+        assert row["kind"] in ("direct", "partial")
+    fixtures = {r["source"] for r in gold_rows() if r["source"].startswith("tests/")}
+    assert fixtures == {f"tests/fixtures/quotes/{p.name}" for p in FIXTURES.glob("*.txt")}
+
+
+def _iou(a: tuple[int, int], b: tuple[int, int]) -> float:
+    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
+    union = max(a[1], b[1]) - min(a[0], b[0])
+    return inter / union if union else 0.0
+
+
+def _prf(tp: int, predicted: int, expected: int) -> tuple[float, float, float]:
+    p = tp / predicted if predicted else 1.0
+    r = tp / expected if expected else 1.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def evaluate(rows: list[dict]) -> dict:
+    """Span P/R/F1 (exact and IoU >= 0.5), speaker accuracy, and attributed P/R/F1."""
+    counts = dict.fromkeys(("pred", "gold", "exact", "overlap", "speaker_ok", "attributed"), 0)
+    counts.update(kind_ok=0, attribution_ok=0)
+    for source in sorted({r["source"] for r in rows}):
+        gold = [r for r in rows if r["source"] == source]
+        pred = extract_quotes(load(source))
+        counts["pred"] += len(pred)
+        counts["gold"] += len(gold)
+        exact = {(q.start, q.end) for q in pred} & {(g["start"], g["end"]) for g in gold}
+        counts["exact"] += len(exact)
+        pairs = sorted(
+            (
+                (_iou((q.start, q.end), (g["start"], g["end"])), i, j)
+                for i, q in enumerate(pred)
+                for j, g in enumerate(gold)
+            ),
+            reverse=True,
+        )
+        used_p, used_g = set(), set()
+        for iou, i, j in pairs:
+            if iou < 0.5 or i in used_p or j in used_g:
+                continue
+            used_p.add(i)
+            used_g.add(j)
+            q, g = pred[i], gold[j]
+            counts["overlap"] += 1
+            counts["speaker_ok"] += q.speaker == g["speaker"]
+            counts["kind_ok"] += q.kind == g["kind"]
+            counts["attribution_ok"] += q.attribution == g["attribution"]
+            exact_span = (q.start, q.end) == (g["start"], g["end"])
+            counts["attributed"] += exact_span and q.speaker == g["speaker"]
+    n, m = counts["pred"], counts["gold"]
+    matched = counts["overlap"] or 1
+    return {
+        "exact": _prf(counts["exact"], n, m),
+        "overlap": _prf(counts["overlap"], n, m),
+        "attributed": _prf(counts["attributed"], n, m),
+        "speaker_accuracy": counts["speaker_ok"] / matched,
+        "kind_accuracy": counts["kind_ok"] / matched,
+        "attribution_accuracy": counts["attribution_ok"] / matched,
+        "counts": counts,
+    }
+
+
+def test_evaluation_against_the_gold_file():
+    result = evaluate(gold_rows())
+    print(f"\nquotes: {result['counts']['pred']} predicted, {result['counts']['gold']} gold")
+    print(f"{'match':<32}{'P':>7}{'R':>7}{'F1':>7}")
+    for name in ("exact", "overlap", "attributed"):
+        p, r, f = result[name]
+        label = {"attributed": "exact span + speaker"}.get(name, f"{name} span")
+        print(f"{label:<32}{p:7.3f}{r:7.3f}{f:7.3f}")
+    for name in ("speaker_accuracy", "kind_accuracy", "attribution_accuracy"):
+        print(f"{name.replace('_', ' ') + ' (matched)':<32}{result[name]:7.3f}")
+    assert result["attributed"][2] >= 0.9
+    assert result["exact"][2] >= 0.9
+    assert result["speaker_accuracy"] >= 0.9
+
+
+# ---------------------------------------------------------------- questions about speakers
+
+
+@pytest.mark.parametrize(
+    ("question", "speaker", "topic"),
+    [
+        ("what did Zhang Jun say?", "Zhang Jun", None),
+        ("What did zhang say about the Olympics?", "zhang", "the Olympics"),
+        ("What does Blinken think about Russia?", "Blinken", "Russia"),
+        ("What has Wang Yi said?", "Wang Yi", None),
+        ("Zhang Jun's comments on Ukraine", "Zhang Jun", "Ukraine"),
+        ("quotes from Zhao Lijian", "Zhao Lijian", None),
+        ("What was Blinken's message?", "Blinken", None),
+        (
+            "what did the Chinese ambassador to the UN say",
+            "the Chinese ambassador to the UN",
+            None,
+        ),
+        ("What did China's foreign minister tell Blinken?", "China's foreign minister", "Blinken"),
+        ("What did Russia say on secondary issues?", "Russia", "secondary issues"),
+    ],
+)
+def test_parse_speaker_question(question, speaker, topic):
+    assert parse_speaker_question(question) == SpeakerQuestion(speaker, topic)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many troops has Russia amassed?",
+        "What is the capital of France?",
+        "What did they say?",
+        "Why is NATO expanding?",
+        "",
+    ],
+)
+def test_non_speaker_questions(question):
+    assert parse_speaker_question(question) is None
+
+
+@pytest.fixture(scope="module")
+def corpus_speakers() -> dict[str, list[str]]:
+    merged: dict[str, list[str]] = {}
+    sources = SEED + [f"tests/fixtures/quotes/{p.name}" for p in sorted(FIXTURES.glob("*.txt"))]
+    for source in sources:
+        for name, roles in speaker_roles(load(source)).items():
+            merged.setdefault(name, [])
+            merged[name] += [r for r in roles if r not in merged[name]]
+    return merged
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("Zhang Jun", "Zhang Jun"),
+        ("zhang", "Zhang Jun"),
+        ("ZHAO LIJIAN", "Zhao Lijian"),
+        ("Blinken", "Antony Blinken"),
+        ("Blinken's", "Antony Blinken"),
+        ("the Chinese ambassador to the UN", "Zhang Jun"),
+        ("the Chinese ambassador to the U.N.", "Zhang Jun"),
+        ("China's foreign minister", "Wang Yi"),
+        ("the Chinese foreign ministry spokesman", None),  # Zhao Lijian and Wang Wenbin
+        ("Zhao", "Zhao Lijian"),
+        ("Wang Wenbin", "Wang Wenbin"),
+        ("the U.S. secretary of state", "Antony Blinken"),
+        ("Russia", "Russia"),
+        ("China", "Beijing"),
+        ("Li Qiang", "Li Qiang"),
+        ("Li", None),  # two people named Li
+        ("Wang", None),  # Wang Yi and Wang Wenbin (fixture) share it across the corpus
+        ("Tsai Ing-wen", "Tsai Ing-wen"),
+        ("von der Leyen", "Ursula von der Leyen"),
+        ("Emmanuel Macron", None),
+        ("the prime minister of Spain", None),
+        ("", None),
+    ],
+)
+def test_resolve_speaker(phrase, expected, corpus_speakers):
+    assert resolve_speaker(phrase, corpus_speakers) == expected
+
+
+def test_resolve_speaker_ambiguous_role_and_unknown():
+    speakers = {"Ann Lee": ["Foreign Minister"], "Bo Chen": ["Foreign Minister"], "NATO": []}
+    assert resolve_speaker("the foreign minister", speakers) is None
+    assert resolve_speaker("Lee", speakers) == "Ann Lee"
+    assert resolve_speaker("nato", speakers) == "NATO"
+    assert resolve_speaker("Nobody Known", speakers) is None
+
+
+# ---------------------------------------------------------------- robustness
+
+
+def test_empty_text():
+    assert extract_quotes(Document("0", "", "mem.txt", "")) == []
+    assert speaker_roles(Document("0", "", "mem.txt", "")) == {}
+
+
+def test_only_an_opening_mark():
+    assert quotes_of("“") == []
+    assert quotes_of("Zhang said: “") == []
+
+
+def test_html_like_content():
+    text = (
+        '<div class="story"><p>“We are ready to talk,” <b>Zhang Jun</b> said.</p>'
+        '<p data-x="1">Russia said the responses left “little cause for optimism”.</p></div>'
+    )
+    found = quotes_of(text)
+    assert "We are ready to talk" in [q.text for q in found]
+    assert ("Russia", "little cause for optimism") in [(q.speaker, q.text) for q in found]
+
+
+def test_one_megabyte_of_random_quote_marks_is_fast():
+    rng = random.Random(7)
+    vocab = (
+        "the a said told Zhang Jun Wang Yi Blinken Russia he she according to , . : ; — "
+        'security talks “ ” " ‘ ’ It’s allies’ so-called \n \n\n'
+    ).split(" ")
+    parts, size = [], 0
+    while size < 1_000_000:
+        word = rng.choice(vocab)
+        parts.append(word)
+        size += len(word) + 1
+    doc = make_document(" ".join(parts), "random.txt")
+    started = time.perf_counter()
+    found = extract_quotes(doc)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 2.0, f"{elapsed:.2f}s"
+    assert found, "random marks do pair up somewhere"
+    for q in found:
+        assert doc.text[q.start : q.end] == q.text
+    assert [q.start for q in found] == sorted(q.start for q in found)
+
+
+def test_one_long_paragraph_without_breaks_is_fast():
+    text = ("“Talks matter,” Zhang said, and “we will see” " * 20000) + "“"
+    doc = make_document(text, "long.txt")
+    started = time.perf_counter()
+    found = extract_quotes(doc)
+    assert time.perf_counter() - started < 2.0
+    assert len(found) == 40000
