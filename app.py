@@ -1,15 +1,26 @@
-"""The newsqa chat app: a thin Gradio front end over `retrieval` (no retrieval logic here).
+"""The newsqa web app: a thin front end over `retrieval` (no retrieval logic here).
 
-Run with `make run` or `newsqa serve [--host H] [--port P]`; importing this module serves nothing.
+    /                 the chat, with a sources panel and an article viewer
+    /widget           the chat alone, sources inline under each answer (for iframes and
+                      the <gradio-app> web component; /gradio.js is served here, no CDN)
+    /article/DOC_ID   the whole article, ?start=S&end=E highlighted and scrolled into view
+    /api/ask?q=...    the answer JSON for plain HTTP clients; Gradio clients call api_name "ask"
+
+Served by FastAPI so the project, not Gradio, decides CORS (an allow-list) and which sites may
+embed the app (CSP frame-ancestors). Run with `make run` or `newsqa serve`; importing this
+module serves nothing.
 """
-
-from __future__ import annotations
 
 import html
 import os
 import re
+import threading
+from pathlib import Path
+from urllib.parse import urlencode
 
 from retrieval import Answer, Index, NewsqaError, Settings, ask, open_index
+from retrieval.config import MAX_QUESTION_CHARS, MODES
+from retrieval.followup import Turn, rewrite
 
 TITLE = "newsqa"
 TAGLINE = "Ask the news articles a question; every answer cites the exact passage it comes from."
@@ -17,79 +28,403 @@ EXAMPLES = [
     "What did Zhang Jun say?",
     "How many troops has Russia amassed near Ukraine?",
     "What did Wang Yi tell Blinken?",
+    "What did Blinken say about President Putin?",
 ]
+# CPU-bound work on a 2-core machine: two answers at a time, a bounded line behind them.
+CONCURRENCY = 2
+QUEUE_SIZE = 32
+VIEWER = "nq-viewer"  # name of the viewer iframe that source links open in
+
+CSS = """
+.nq-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px;
+  margin: 0 0 10px 0; background: var(--background-fill-secondary); }
+.nq-head { font-weight: 600; margin-bottom: 2px; }
+.nq-rank { color: var(--color-accent); margin-right: 4px; }
+.nq-meta { font-size: 0.85em; opacity: 0.8; margin-bottom: 6px; word-break: break-word; }
+.nq-passage { font-size: 0.92em; line-height: 1.45; white-space: pre-wrap; }
+.nq-passage mark, .nq-quote mark { background: #ffe58a; color: inherit; padding: 0 1px; }
+.nq-quote { border-left: 3px solid var(--color-accent); margin: 4px 0 8px 0; padding: 2px 8px; }
+.nq-empty { opacity: 0.7; font-style: italic; }
+#nq-viewer-frame { width: 100%; height: 420px; border: 1px solid var(--border-color-primary);
+  border-radius: 8px; background: white; }
+@media (max-width: 640px) { #nq-viewer-frame { height: 300px; } }
+"""
+
+# ---------------------------------------------------------------- rendering (pure functions)
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-!|~<>])")
+_CITATION = re.compile(r" \\\[(\d+)\\\]")  # a " [n]" marker after markdown escaping
 
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-!|~])")
+def escape_md(text: str) -> str:
+    """Article text is data: in a Markdown bubble it shows as text, never as markup or HTML."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", html.unescape(html.escape(text, quote=False)))
 
 
-def escape(text: str) -> str:
-    """Article text is data: shown as text, never as HTML or Markdown."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(text, quote=True))
+def article_url(base: str, doc_id: str, start: int | None = None, end: int | None = None) -> str:
+    query = f"?{urlencode({'start': start, 'end': end})}" if start is not None else ""
+    return f"{base}/article/{doc_id}{query}#cited"
 
 
-def render_reply(answer: Answer) -> str:
-    """The chat bubble: the cited answer, then one line per numbered source."""
-    lines = [escape(answer.answer) if answer.hits else escape(answer.answer or "No results.")]
-    if answer.hits:
-        lines += ["", "**Sources**"]
-    for hit in answer.hits:
-        sentence = next(
-            (hit.text[m["start"] - hit.start : m["end"] - hit.start] for m in hit.highlights),
-            hit.text,
-        )
-        lines.append(
-            f"{hit.rank}. *{escape(hit.title)}* ({escape(hit.source)}, "
-            f"characters {hit.start}-{hit.end})\n    > {escape(sentence)}"
-        )
+def render_reply(answer: Answer, base: str, standalone: str | None, inline: bool) -> str:
+    """The chat bubble: the cited answer, then (widget) one line per source."""
+    lines = []
+    if standalone:
+        lines.append(f"*Understood as:* “{escape_md(standalone)}”\n")
+    text = escape_md(answer.answer) if answer.answer else "No passage matches this question."
+    by_rank = {hit.rank: hit for hit in answer.hits}
+
+    def link(match: re.Match) -> str:
+        hit = by_rank.get(int(match.group(1)))
+        if hit is None:
+            return match.group(0)
+        focus = hit.highlights[0] if hit.highlights else {"start": hit.start, "end": hit.end}
+        return f" [\\[{hit.rank}\\]]({article_url(base, hit.doc_id, focus['start'], focus['end'])})"
+
+    lines.append(_CITATION.sub(link, text))
+    if inline and answer.hits:
+        lines.append("")
+        for hit in answer.hits:
+            label = " (mentions)" if hit.match == "mention" else ""
+            url = article_url(base, hit.doc_id, hit.start, hit.end)
+            lines.append(
+                f"{hit.rank}. [{escape_md(hit.title)}]({url}){label}: "
+                f"{escape_md(hit.source)} {hit.start}–{hit.end}"
+            )
     return "\n".join(lines)
 
 
-def respond(index: Index, message: str, history: list[dict], k: int = 5, mode: str = "hybrid"):
-    history = list(history or [])
-    history.append({"role": "user", "content": message})
+def marked(text: str, offset: int, marks: list[dict]) -> str:
+    """HTML of text[...] with the marked spans (document offsets) in <mark>, all escaped."""
+    out, cursor = [], 0
+    for mark in sorted(marks, key=lambda m: m["start"]):
+        start, end = max(mark["start"] - offset, cursor), min(mark["end"] - offset, len(text))
+        if start >= end:
+            continue
+        out += [html.escape(text[cursor:start]), f"<mark>{html.escape(text[start:end])}</mark>"]
+        cursor = end
+    out.append(html.escape(text[cursor:]))
+    return "".join(out)
+
+
+def render_sources(answer: Answer | None, base: str) -> str:
+    """One card per cited passage: rank, title, source, score, links, highlighted passage."""
+    if answer is None or not answer.hits:
+        return '<p class="nq-empty">Sources for the answer appear here.</p>'
+    cards = []
+    quotes_by_rank: dict[int, list[dict]] = {}
+    for quote in answer.quotes:
+        if quote.get("citation"):
+            quotes_by_rank.setdefault(quote["citation"], []).append(quote)
+    for hit in answer.hits:
+        esc = html.escape
+        focus = hit.highlights[0] if hit.highlights else {"start": hit.start, "end": hit.end}
+        show = esc(article_url(base, hit.doc_id, focus["start"], focus["end"]))
+        kind = {"quote": "quote", "mention": "mentions the speaker"}.get(hit.match, "")
+        passage = f'<div class="nq-passage">{marked(hit.text, hit.start, hit.highlights)}</div>'
+        quotes = "".join(
+            f'<blockquote class="nq-quote">“{esc(q["text"])}” — {esc(q["speaker"] or "?")}'
+            f"{(', ' + esc(q['role'])) if q.get('role') else ''}</blockquote>"
+            for q in quotes_by_rank.get(hit.rank, [])
+        )
+        cards.append(
+            f'<div class="nq-card" id="nq-source-{hit.rank}" data-doc="{esc(hit.doc_id)}">'
+            f'<div class="nq-head"><span class="nq-rank">[{hit.rank}]</span>{esc(hit.title)}</div>'
+            f'<div class="nq-meta">{esc(hit.source)} · characters {hit.start}–{hit.end} · '
+            f"score {hit.score:.4f}{' · ' + kind if kind else ''} · "
+            f'<a href="{show}" target="{VIEWER}" class="nq-show">show in viewer</a> · '
+            f'<a href="{show}" target="_blank" rel="noopener">open article ↗</a></div>'
+            f"{quotes}"
+            + (f"<details><summary>passage</summary>{passage}</details>" if quotes else passage)
+            + "</div>"
+        )
+    return "".join(cards)
+
+
+def render_article(
+    index: Index, doc_id: str, start: str | None, end: str | None
+) -> tuple[int, str]:
+    """(status, HTML page) of a whole article with the cited span highlighted."""
+    doc = index.documents.get(doc_id)
+    if doc is None:
+        body = (
+            f"<p>No article with id <code>{html.escape(doc_id)}</code> in this index. "
+            "It may have been removed or re-ingested; ask the question again for fresh links.</p>"
+        )
+        return 404, _page("Article not found", body)
+    notice, span = "", None
     try:
-        reply = render_reply(ask(index, message, k=int(k), mode=mode))
+        s, e = int(start), int(end)  # type: ignore[arg-type]
+        if not 0 <= s < e <= len(doc.text):
+            raise ValueError
+        span = {"start": s, "end": e}
+    except (TypeError, ValueError):
+        if start is not None or end is not None:
+            notice = '<p class="notice">That span is not inside this article; shown whole.</p>'
+    text = marked(doc.text, 0, [span] if span else []).replace("<mark>", '<mark id="cited">', 1)
+    meta = " · ".join(
+        html.escape(v) for v in (doc.source, doc.meta.get("publisher"), doc.meta.get("published"))
+        if v
+    )  # fmt: skip
+    body = (
+        f"<h1>{html.escape(doc.title)}</h1><p class='meta'>{meta}</p>{notice}"
+        f"<article>{text}</article>"
+        "<script>document.getElementById('cited')?.scrollIntoView({block: 'center'});</script>"
+    )
+    return 200, _page(doc.title, body)
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{html.escape(title)} · newsqa</title><style>"
+        "body{font:16px/1.6 system-ui,sans-serif;max-width:46rem;margin:1.5rem auto;"
+        "padding:0 1rem;color:#222} h1{font-size:1.35rem;line-height:1.3}"
+        ".meta{color:#666;font-size:.9rem} article{white-space:pre-wrap}"
+        "mark{background:#ffe58a;padding:0 2px} .notice{color:#a15c00}"
+        f"</style></head><body>{body}</body></html>"
+    )
+
+
+# ---------------------------------------------------------------- chat (shared by page & widget)
+
+
+def base_url(request) -> str:
+    """Absolute links: in the web component the chat lives in someone else's page."""
+    if request is None:
+        return ""
+    headers = request.headers
+    scheme = headers.get("x-forwarded-proto") or request.request.url.scheme
+    return f"{scheme}://{headers.get('host', '')}"
+
+
+def chat_turn(index, message, history, turns, k, mode, doc_filter, request, inline=False):
+    """Answer one chat message, resolving follow-ups against the previous turns."""
+    history, turns = list(history or []), list(turns or [])
+    base = base_url(request)
+    previous = turns[-1] if turns else None
+    try:
+        asked = rewrite(message or "", previous)
+        shown = set().union(*(t.shown_quotes for t in turns)) if asked.wants_more else set()
+        answer = ask(
+            index, asked.question, k=int(k), mode=mode, doc_ids=doc_filter or None,
+            exclude_quotes=shown,
+        )  # fmt: skip
     except NewsqaError as err:
-        reply = f"⚠️ {escape(str(err))}"
-    history.append({"role": "assistant", "content": reply})
-    return "", history
+        history += [
+            {"role": "user", "content": escape_md(message or "")},
+            {"role": "assistant", "content": f"⚠️ {escape_md(str(err))}"},
+        ]
+        return "", history, turns, render_sources(None, base)
+    reply = render_reply(answer, base, asked.question if asked.changed else None, inline)
+    history += [
+        {"role": "user", "content": escape_md(message)},
+        {"role": "assistant", "content": reply},
+    ]
+    speaker = answer.speaker["name"] if answer.speaker else None
+    topic = None
+    if speaker and previous and asked.wants_more:
+        topic = previous.topic
+    turns.append(
+        Turn(
+            asked.question,
+            speaker=speaker or (previous.speaker if previous and asked.changed else None),
+            topic=topic,
+            shown_quotes={(q["doc_id"], q["start"]) for q in answer.quotes},
+        )
+    )
+    return "", history, turns, render_sources(answer, base)
 
 
-def build_app(index: Index):
+def api_answer(index: Index, question: str, k: int = 5, mode: str = "hybrid") -> dict:
+    """The same JSON object as `newsqa ask --json`."""
+    return ask(index, question, k=int(k), mode=mode).to_dict()
+
+
+# ---------------------------------------------------------------- Gradio UIs
+
+
+def build_page(index: Index):
     import gradio as gr
 
-    with gr.Blocks(title=TITLE) as demo:
-        gr.Markdown(f"# {TITLE}\n{TAGLINE}")
-        chat = gr.Chatbot(label="Answers", height=520, sanitize_html=True)
-        box = gr.Textbox(placeholder="What did Zhang Jun say?", show_label=False, max_length=2000)
-        with gr.Row():
-            k = gr.Slider(1, 10, value=5, step=1, label="Passages (k)")
-            mode = gr.Radio(["hybrid", "dense", "lexical"], value="hybrid", label="Retrieval")
-        gr.Examples(EXAMPLES, inputs=box)
+    articles = sorted((doc.title, doc.doc_id) for doc in index.documents.values())
+    with gr.Blocks(title=f"{TITLE}: cited answers from the news") as page:
+        gr.Markdown(f"# {TITLE}\n{TAGLINE}", elem_id="nq-header")
+        turns = gr.State([])
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=320):
+                chat = gr.Chatbot(label="Answers", height=480, elem_id="nq-chat")
+                with gr.Row():
+                    box = gr.Textbox(
+                        placeholder="Ask, e.g. What did Zhang Jun say?", show_label=False,
+                        max_length=MAX_QUESTION_CHARS, scale=5, elem_id="nq-question",
+                    )  # fmt: skip
+                    send = gr.Button("Ask", variant="primary", scale=1, min_width=80)
+                gr.Examples(EXAMPLES, inputs=box, label="Try")
+                with gr.Accordion("Settings", open=False):
+                    k = gr.Slider(1, 10, value=5, step=1, label="Passages (k)")
+                    mode = gr.Radio(list(MODES), value="hybrid", label="Retrieval")
+                    only = gr.Dropdown(
+                        articles, multiselect=True, label="Only these articles", value=[]
+                    )
+            with gr.Column(scale=2, min_width=300):
+                gr.Markdown("### Sources")
+                sources = gr.HTML(render_sources(None, ""), elem_id="nq-sources")
+                gr.Markdown("### Article")
+                gr.HTML(
+                    f'<iframe id="nq-viewer-frame" name="{VIEWER}" title="Article viewer" '
+                    'src="about:blank"></iframe>',
+                    elem_id="nq-viewer",
+                )
 
-        def on_submit(message, history, k_value, mode_value):
-            return respond(index, message, history, k_value, mode_value)
+        def on_ask(message, history, state, k_value, mode_value, doc_filter, request: gr.Request):
+            return chat_turn(
+                index, message, history, state, k_value, mode_value, doc_filter, request
+            )
 
-        box.submit(on_submit, [box, chat, k, mode], [box, chat], api_name="chat")
-    return demo
+        inputs, outputs = [box, chat, turns, k, mode, only], [box, chat, turns, sources]
+        box.submit(on_ask, inputs, outputs, api_visibility="private")
+        send.click(on_ask, inputs, outputs, api_visibility="private")
+
+        def ask_api(question: str, k: int = 5, mode: str = "hybrid") -> dict:
+            """Answer a question about the articles; returns the newsqa answer JSON."""
+            try:
+                return api_answer(index, question, k, mode)
+            except NewsqaError as err:
+                raise gr.Error(str(err)) from None
+
+        gr.api(ask_api, api_name="ask")
+    page.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
+    return page
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+def build_widget(index: Index):
+    """Chat only, sources inline: no localStorage-backed components, so it loads cross-site."""
+    import gradio as gr
+
+    with gr.Blocks(title=TITLE) as widget:
+        turns = gr.State([])
+        chat = gr.Chatbot(label=f"{TITLE}: cited answers from the news", height=420)
+        box = gr.Textbox(
+            placeholder="What did Zhang Jun say?", show_label=False,
+            max_length=MAX_QUESTION_CHARS, elem_id="nq-widget-question",
+        )  # fmt: skip
+        gr.Examples(EXAMPLES[:2], inputs=box, label="Try")
+
+        def on_ask(message, history, state, request: gr.Request):
+            return chat_turn(
+                index, message, history, state, 5, "hybrid", None, request, inline=True
+            )[:3]
+
+        box.submit(on_ask, [box, chat, turns], [box, chat, turns], api_visibility="private")
+    widget.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
+    return widget
+
+
+# ---------------------------------------------------------------- the FastAPI app
+
+
+def create_app(index: Index, settings: Settings):
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    import gradio as gr
+    from fastapi import FastAPI, Query
+    from fastapi.middleware.cors import CORSMiddleware
+    from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+
+    app = FastAPI(title="newsqa", docs_url=None, redoc_url=None, openapi_url=None)
+    origins = [*settings.own_origins(), *settings.allowed_origins]
+    # Our CORSMiddleware makes Gradio skip its own (which echoes origins): the allow-list rules.
+    app.add_middleware(
+        CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["*"], allow_credentials=False,
+    )  # fmt: skip
+    ancestors = " ".join(["'self'", *settings.own_origins(), *settings.frame_ancestors])
+
+    @app.middleware("http")
+    async def security_headers(request, call_next):
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        return response
+
+    gate = _Gate(CONCURRENCY, QUEUE_SIZE)
+
+    @app.get("/api/ask")
+    def api_ask(
+        q: str = Query("", description="the question"),
+        k: int = Query(5),
+        mode: str = Query("hybrid"),
+    ):
+        if not gate.enter():
+            return JSONResponse({"error": "the server is busy; retry in a few seconds"}, 503)
+        try:
+            return JSONResponse(api_answer(index, q, k, mode))
+        except NewsqaError as err:
+            status = 413 if len(q) > MAX_QUESTION_CHARS else 400
+            return JSONResponse({"error": str(err)}, status)
+        finally:
+            gate.leave()
+
+    @app.get("/article/{doc_id}", response_class=HTMLResponse)
+    def article(doc_id: str, start: str | None = None, end: str | None = None):
+        status, page = render_article(index, doc_id, start, end)
+        return HTMLResponse(page, status_code=status)
+
+    web_component = Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js"
+
+    @app.get("/gradio.js")
+    def gradio_js():
+        return FileResponse(web_component, media_type="text/javascript")
+
+    common = {
+        "server_name": settings.host, "server_port": settings.port, "max_file_size": "1mb",
+        "enable_monitoring": False, "ssr_mode": False, "css": CSS, "footer_links": ["api"],
+        "show_error": True,
+    }  # fmt: skip
+    gr.mount_gradio_app(app, build_widget(index), path="/widget", **common)
+    gr.mount_gradio_app(app, build_page(index), path="/", **common)
+    return app
+
+
+class _Gate:
+    """At most `running` answers at once and `waiting` in line; beyond that, refuse (503)."""
+
+    def __init__(self, running: int, waiting: int):
+        self._slots = threading.BoundedSemaphore(running)
+        self._lock = threading.Lock()
+        self._inside, self._limit = 0, running + waiting
+
+    def enter(self) -> bool:
+        with self._lock:
+            if self._inside >= self._limit:
+                return False
+            self._inside += 1
+        if self._slots.acquire(timeout=60):
+            return True
+        with self._lock:
+            self._inside -= 1
+        return False
+
+    def leave(self) -> None:
+        self._slots.release()
+        with self._lock:
+            self._inside -= 1
+
+
+def serve(settings: Settings) -> None:
+    import uvicorn
+
     index = open_index(settings, log=print)
     ask(index, "warm up", k=1)  # load the model before the first user waits for it
-    demo = build_app(index)
-    demo.queue(max_size=64, default_concurrency_limit=2)
-    print(f"newsqa: serving on http://{host}:{port}", flush=True)
-    demo.launch(
-        server_name=host,
-        server_port=port,
-        share=False,
-        enable_monitoring=False,
-        max_file_size="10mb",
-        show_error=False,
-    )
+    app = create_app(index, settings)
+    print(f"newsqa: serving on http://{settings.host}:{settings.port}", flush=True)
+    # Open event streams (Gradio heartbeats) would hold a graceful shutdown open for ever.
+    uvicorn.run(
+        app, host=settings.host, port=settings.port, log_level="warning",
+        timeout_graceful_shutdown=3,
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -86,18 +87,34 @@ def check_mode(mode: str) -> str:
 
 
 def ask(
-    index: Index, question: str, k: int = 5, mode: str = "hybrid", quotes: bool = True
+    index: Index,
+    question: str,
+    k: int = 5,
+    mode: str = "hybrid",
+    quotes: bool = True,
+    doc_ids: Collection[str] | None = None,
+    exclude_quotes: Collection[tuple[str, int]] = (),
 ) -> Answer:
-    """Answer a question; `quotes=False` turns off speaker routing (plain retrieval)."""
+    """Answer a question.
+
+    quotes=False turns off speaker routing (plain retrieval); doc_ids limits the answer to those
+    articles; exclude_quotes skips quotes already shown, as (doc_id, start), for "what else".
+    """
     question, k, mode = check_question(question), check_k(k), check_mode(mode)
+    scope = _check_doc_ids(index, doc_ids)
     asked = parse_speaker_question(question) if quotes else None
     if asked is not None:
-        return _answer_from_quotes(index, question, asked, k, mode)
+        return _answer_from_quotes(index, question, asked, k, mode, scope, set(exclude_quotes))
 
     query_vector = index.encoder.encode([question])[0] if mode != "lexical" else None
     candidates = min(max(k * index.settings.candidate_factor, 50), len(index.passages))
+    if scope is not None:  # filtering after retrieval: fetch everything so k can still be filled
+        candidates = len(index.passages)
     dense = dense_search(index, query_vector, candidates) if query_vector is not None else []
     lexical = lexical_search(index, question, candidates) if mode != "dense" else []
+    if scope is not None:
+        dense = [(r, s) for r, s in dense if index.passages[r].doc_id in scope]
+        lexical = [(r, s) for r, s in lexical if index.passages[r].doc_id in scope]
     if mode == "dense":
         ranked = dense
     elif mode == "lexical":
@@ -114,6 +131,15 @@ def ask(
             " The closest passages are listed below." if hits else ""
         )
     return Answer(question, mode, text, hits, found)
+
+
+def _check_doc_ids(index: Index, doc_ids: Collection[str] | None) -> set[str] | None:
+    if not doc_ids:
+        return None
+    unknown = sorted(set(doc_ids) - set(index.documents))
+    if unknown:
+        raise NewsqaError(f"no article with id {', '.join(unknown)} in the index")
+    return set(doc_ids)
 
 
 def _make_hits(
@@ -135,7 +161,13 @@ def _make_hits(
 
 
 def _answer_from_quotes(
-    index: Index, question: str, asked: SpeakerQuestion, k: int, mode: str
+    index: Index,
+    question: str,
+    asked: SpeakerQuestion,
+    k: int,
+    mode: str,
+    scope: set[str] | None = None,
+    exclude: set[tuple[str, int]] = frozenset(),
 ) -> Answer:
     """X's attributed quotes, cited: all of them in reading order, or those about the topic.
 
@@ -143,10 +175,18 @@ def _answer_from_quotes(
     is, the answer says so and falls back to ordinary search, never to off-topic quotes.
     """
     name = resolve_speaker(asked.speaker, index.speakers)
-    said = [q for q in index.quotes if name is not None and q.speaker == name]
+    said = [
+        q for q in index.quotes
+        if name is not None and q.speaker == name and (scope is None or q.doc_id in scope)
+    ]  # fmt: skip
     if not said:
         return _no_quotes(index, question, asked, name, k, mode)
     speaker = {"name": name, "roles": index.speakers.get(name, [])}
+    if exclude:
+        said = [q for q in said if (q.doc_id, q.start) not in exclude]
+        if not said:
+            text = f"No further quotes attributed to {name} beyond those already shown."
+            return Answer(question, mode, text, [], False, speaker, [])
     if asked.topic:
         vector = index.encoder.encode([asked.topic])[0] if mode != "lexical" else None
         under = [_sentences_under(index, q) for q in said]
@@ -158,7 +198,7 @@ def _answer_from_quotes(
         order = sorted(range(len(said)), key=lambda i: -relevance[i])  # stable: reading order
         order = [i for i in order if relevance[i] >= TOPIC_MIN_RELEVANCE]
         if not order:
-            fallback = ask(index, question, k=k, mode=mode, quotes=False)
+            fallback = ask(index, question, k=k, mode=mode, quotes=False, doc_ids=scope)
             fallback.answer = (
                 f"No quotes from {name} about {asked.topic} in these articles. " + fallback.answer
             )
@@ -187,7 +227,7 @@ def _answer_from_quotes(
             )
             parts.append(f"“{quote.text}” [{citation}]")
     if asked.topic and len(hits) < k:  # room left: what else the articles say on the topic
-        more = ask(index, question, k=k, mode=mode, quotes=False).hits
+        more = ask(index, question, k=k, mode=mode, quotes=False, doc_ids=scope).hits
         for extra in [
             h for h in more if (h.doc_id, h.start) not in {(x.doc_id, x.start) for x in hits}
         ]:

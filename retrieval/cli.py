@@ -167,9 +167,11 @@ def render(answer) -> str:
 
 
 def _serve(args, settings: Settings) -> int:
+    import dataclasses
+
     import app
 
-    app.serve(settings, host=args.host, port=args.port)
+    app.serve(dataclasses.replace(settings, host=args.host, port=args.port))
     return 0
 
 

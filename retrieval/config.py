@@ -34,6 +34,11 @@ class Settings:
     # How many candidates each retriever fetches before fusion, as a multiple of k (at least 50).
     candidate_factor: int = 5
     default_k: int = 5
+    # The web app. Origins are scheme://host[:port]; the app's own origin is always allowed.
+    host: str = "127.0.0.1"
+    port: int = 7860
+    allowed_origins: tuple[str, ...] = ()  # may call the API / load the widget cross-site (CORS)
+    frame_ancestors: tuple[str, ...] = ()  # may embed the app in an iframe (CSP frame-ancestors)
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
@@ -42,6 +47,8 @@ class Settings:
             "corpus_dir": os.environ.get("NEWSQA_CORPUS"),
             "index_dir": os.environ.get("NEWSQA_INDEX"),
             "model": os.environ.get("NEWSQA_MODEL"),
+            "allowed_origins": _origins(os.environ.get("NEWSQA_ALLOWED_ORIGINS")),
+            "frame_ancestors": _origins(os.environ.get("NEWSQA_FRAME_ANCESTORS")),
         }
         values = {k: v for k, v in env.items() if v}
         values.update({k: v for k, v in overrides.items() if v is not None})
@@ -50,7 +57,19 @@ class Settings:
                 values[key] = Path(values[key]).expanduser().resolve()
         return replace(cls(), **values)
 
+    def own_origins(self) -> tuple[str, ...]:
+        """The app's own origin and its localhost names: allowed by default."""
+        names = {self.host, "127.0.0.1", "localhost"} - {"0.0.0.0", "::"}
+        return tuple(sorted(f"http://{name}:{self.port}" for name in names))
+
     def chunking(self) -> dict:
         """The settings that shape passages; a change to any of them forces a rebuild."""
         keys = ("max_passage_chars", "passage_overlap_chars", "min_passage_chars")
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name in keys}
+
+
+def _origins(value: str | None) -> tuple[str, ...]:
+    """Comma- or space-separated origins, without trailing slashes."""
+    if not value:
+        return ()
+    return tuple(o.rstrip("/") for o in value.replace(",", " ").split() if o.strip())

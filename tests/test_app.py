@@ -1,23 +1,95 @@
-"""The chat front end renders the library's answer; article text is never markup."""
+"""The web app without a browser: rendering, routes, CORS, frame-ancestors, follow-ups."""
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
 
 import app
-from retrieval import Settings, build_index
+from retrieval import Settings, ask, build_index
+
+ALLOWED = "http://embed.test:8000"
 
 
-def test_reply_cites_and_lists_sources(seed_index):
-    _, history = app.respond(seed_index, "What did Zhang Jun say?", [])
-    assert [m["role"] for m in history] == ["user", "assistant"]
-    reply = history[-1]["content"]
-    assert "\\[1\\]" in reply and "Sources" in reply
-    assert "1. *China wants the United States" in reply
+@pytest.fixture(scope="module")
+def client(seed_index, seed_settings):
+    settings = Settings(
+        corpus_dir=seed_settings.corpus_dir, index_dir=seed_settings.index_dir,
+        port=7999, allowed_origins=(ALLOWED,), frame_ancestors=(ALLOWED,),
+    )  # fmt: skip
+    with TestClient(app.create_app(seed_index, settings)) as test_client:
+        yield test_client
 
 
-def test_errors_become_a_helpful_message(seed_index):
-    _, history = app.respond(seed_index, "   ", [])
-    assert "question is empty" in history[-1]["content"]
+def test_api_ask_returns_the_cli_json(client, seed_index):
+    response = client.get("/api/ask", params={"q": "What did Zhang Jun say?", "k": 3})
+    assert response.status_code == 200
+    assert response.json() == ask(seed_index, "What did Zhang Jun say?", k=3).to_dict()
 
 
-def test_article_markup_is_shown_as_text(tmp_path):
+@pytest.mark.parametrize(
+    ("params", "status", "message"),
+    [
+        ({"q": "  "}, 400, "question is empty"),
+        ({"q": "x" * 2001}, 413, "the limit is 2,000"),
+        ({"q": "Zhang", "k": 0}, 400, "k must be a whole number"),
+        ({"q": "Zhang", "mode": "fuzzy"}, 400, "mode must be one of"),
+    ],
+)
+def test_api_ask_refuses_bad_input_clearly(client, params, status, message):
+    response = client.get("/api/ask", params=params)
+    assert response.status_code == status and message in response.json()["error"]
+
+
+def test_cors_allow_list(client):
+    own = client.get("/api/ask?q=Zhang", headers={"Origin": "http://127.0.0.1:7999"})
+    assert own.headers["access-control-allow-origin"] == "http://127.0.0.1:7999"
+    allowed = client.get("/api/ask?q=Zhang", headers={"Origin": ALLOWED})
+    assert allowed.headers["access-control-allow-origin"] == ALLOWED
+    assert "access-control-allow-credentials" not in allowed.headers
+    evil = client.get("/api/ask?q=Zhang", headers={"Origin": "http://evil.test"})
+    assert "access-control-allow-origin" not in evil.headers
+    preflight = client.options(
+        "/widget/gradio_api/queue/join",
+        headers={"Origin": "http://evil.test", "Access-Control-Request-Method": "POST"},
+    )
+    assert preflight.status_code == 400
+    assert "access-control-allow-origin" not in preflight.headers
+
+
+@pytest.mark.parametrize("path", ["/", "/widget/", "/article/1b74875d88f92d0d", "/api/ask?q=x"])
+def test_frame_ancestors_on_every_response(client, path):
+    policy = client.get(path).headers["content-security-policy"]
+    assert policy == (
+        "frame-ancestors 'self' http://127.0.0.1:7999 http://localhost:7999 " + ALLOWED
+    )
+
+
+def test_article_route_highlights_the_span(client):
+    page = client.get("/article/1b74875d88f92d0d", params={"start": 2129, "end": 2177})
+    assert page.status_code == 200
+    assert '<mark id="cited">The Beijing Winter Olympics is around the corner</mark>' in page.text
+    assert "scrollIntoView" in page.text
+
+
+def test_article_route_bad_input(client):
+    missing = client.get("/article/0000000000000000")
+    assert missing.status_code == 404 and "No article with id" in missing.text
+    outside = client.get("/article/1b74875d88f92d0d", params={"start": 5, "end": 999999})
+    assert outside.status_code == 200 and "not inside this article" in outside.text
+    assert "<mark" not in outside.text
+    junk = client.get("/article/1b74875d88f92d0d", params={"start": "x<script>", "end": "1"})
+    assert junk.status_code == 200 and "<script>" not in junk.text.split("</article>")[0]
+
+
+def test_web_component_script_is_served_locally(client):
+    script = client.get("/gradio.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    asset = script.text.split('"./')[1].split('"')[0]
+    assert client.get("/" + asset).status_code == 200
+
+
+def test_hostile_article_is_escaped_everywhere(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "xss.txt").write_text(
@@ -25,13 +97,64 @@ def test_article_markup_is_shown_as_text(tmp_path):
         '<img src=x onerror="alert(1)"> plus [a link](javascript:alert(1)) about the summit.'
     )
     index = build_index(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"))
-    _, history = app.respond(index, "What did the spokesman say about the summit?", [])
-    reply = history[-1]["content"]
-    assert "<script>" not in reply and "<img" not in reply
-    assert "&lt;script&gt;" in reply
+    answer = ask(index, "What was said about the summit?", quotes=False)
+    reply = app.render_reply(answer, "http://app", None, inline=True)
+    cards = app.render_sources(answer, "http://app")
+    status, page = app.render_article(index, answer.hits[0].doc_id, None, None)
+    for rendered in (cards, page):  # HTML: entities
+        assert "<script>alert" not in rendered and "<img" not in rendered
+    # Markdown: every <, [, ( of the article is backslash-escaped (the browser test shows it).
+    assert not re.search(r"(?<!\\)<(script|img)", reply)
     assert "](javascript" not in reply
+    assert "&lt;script&gt;" in cards and "&lt;img" in page
 
 
-def test_app_builds_without_serving(seed_index):
-    demo = app.build_app(seed_index)
-    assert demo.title == "newsqa"
+def test_citations_link_to_the_cited_span(seed_index):
+    answer = ask(seed_index, "How many troops has Russia amassed?", k=2)
+    reply = app.render_reply(answer, "http://app", None, inline=False)
+    hit = answer.hits[0]
+    mark = hit.highlights[0]
+    url = f"http://app/article/{hit.doc_id}?start={mark['start']}&end={mark['end']}#cited"
+    assert f"[\\[1\\]]({url})" in reply
+
+
+def test_chat_follow_ups_are_rewritten_and_shown(seed_index):
+    _, history, turns, cards = app.chat_turn(
+        seed_index, "What did Zhang Jun say?", [], [], 5, "hybrid", None, None
+    )
+    assert 'id="nq-source-1"' in cards and "Zhang Jun" in cards
+    _, history, turns, cards = app.chat_turn(
+        seed_index, "and Wang Yi?", history, turns, 5, "hybrid", None, None
+    )
+    assert "Understood as:" in history[-1]["content"]
+    assert "What did Wang Yi say?" in history[-1]["content"]
+    assert "Wang Yi" in cards and "Zhang Jun" not in cards
+    _, history, turns, _ = app.chat_turn(
+        seed_index, "what else did he say?", history, turns, 5, "hybrid", None, None
+    )
+    # Every Wang Yi quote was already shown (k=5 holds them all): say so, show none again.
+    assert "No further quotes attributed to Wang Yi" in history[-1]["content"]
+
+
+def test_chat_article_filter_and_errors(seed_index):
+    only = "2f14b1fa75eddc95"
+    _, history, _, cards = app.chat_turn(
+        seed_index, "What did Wang Yi say?", [], [], 5, "hybrid", [only], None
+    )
+    assert "china-backs-russia-security-concerns.txt" in cards
+    assert "china-wants-us" not in cards
+    _, history, _, cards = app.chat_turn(seed_index, "   ", [], [], 5, "hybrid", None, None)
+    assert "question is empty" in history[-1]["content"]
+    assert "Sources for the answer appear here" in cards
+
+
+def test_gate_bounds_running_and_waiting_work():
+    gate = app._Gate(running=1, waiting=1)
+    assert gate.enter()  # runs
+    assert not gate._slots.acquire(blocking=False)  # the one slot is taken
+    gate._inside += 1  # someone waiting
+    assert not gate.enter()  # line is full: refused at once, not queued forever
+    gate._inside -= 1
+    gate.leave()
+    assert gate.enter()
+    gate.leave()

@@ -69,9 +69,11 @@ def test_errors_are_messages_not_tracebacks(seed_index, seed_settings, tmp_path)
     assert "Traceback" not in done.stderr
 
 
-def test_serve_answers_over_http_on_localhost(seed_index, seed_settings):
+def test_serve_answers_over_every_api_on_localhost(seed_index, seed_settings):
+    """`newsqa serve`: the same JSON from gradio_client, Gradio's HTTP protocol and /api/ask."""
     import socket
     import time
+    import urllib.parse
     import urllib.request
 
     from gradio_client import Client
@@ -90,12 +92,14 @@ def test_serve_answers_over_http_on_localhost(seed_index, seed_settings):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}/"
+    url = f"http://127.0.0.1:{port}"
+    question = "What did Zhang Jun say?"
+    expected = json.loads(run(["ask", question, "--k", "3", "--json"], seed_settings).stdout)
     try:
         deadline = time.monotonic() + 120  # bounded: gradio + model import take ~15 s here
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(url, timeout=2) as response:
+                with urllib.request.urlopen(url + "/", timeout=2) as response:
                     assert response.status == 200
                     break
             except OSError:
@@ -103,11 +107,26 @@ def test_serve_answers_over_http_on_localhost(seed_index, seed_settings):
                 time.sleep(0.5)
         else:
             raise AssertionError("the app did not come up within 120 s")
-        client = Client(url, verbose=False)
-        _, history = client.predict("What did Zhang Jun say?", [], 5, "hybrid", api_name="/chat")
-        reply = history[-1]["content"]
-        reply = reply[0]["text"] if isinstance(reply, list) else reply
-        assert "Beijing Winter Olympics is around the corner" in reply and "\\[1\\]" in reply
+
+        client = Client(url + "/", verbose=False)
+        assert client.predict(question, 3, "hybrid", api_name="/ask") == expected
+
+        # Gradio's own HTTP protocol: POST the call, then read the event stream.
+        body = json.dumps({"data": [question, 3, "hybrid"]}).encode()
+        call = urllib.request.Request(
+            url + "/gradio_api/call/ask", body, {"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(call, timeout=30) as response:
+            event_id = json.loads(response.read())["event_id"]
+        with urllib.request.urlopen(f"{url}/gradio_api/call/ask/{event_id}", timeout=60) as r:
+            stream = r.read().decode()
+        assert "event: complete" in stream
+        data = stream.split("event: complete", 1)[1].split("data:", 1)[1].strip()
+        assert json.loads(data)[0] == expected
+
+        query = urllib.parse.urlencode({"q": question, "k": 3})
+        with urllib.request.urlopen(f"{url}/api/ask?{query}", timeout=30) as response:
+            assert json.loads(response.read()) == expected
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -1,0 +1,259 @@
+"""The app in a real browser (Debian chromium driven by Playwright), on 127.0.0.1 only.
+
+Foreign sites are faked with --host-resolver-rules: embed.test (allowed to embed and call the
+app) and evil.test (not allowed) both resolve to 127.0.0.1 and serve examples/embed.html.
+Screenshots of each state land in test-artifacts/e2e/ (git-ignored).
+"""
+
+import functools
+import http.server
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import PROJECT, SEED_CORPUS
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = PROJECT / "test-artifacts" / "e2e"
+XSS_ARTICLE = (
+    "Hostile markup in a press release\n\n"
+    "The press office in Geneva said <script>window.__xss = 1</script> and "
+    '<img src=x onerror="window.__xss = 2"> plus <a href="javascript:window.__xss=3">a link</a> '
+    "and [a markdown link](javascript:window.__xss=4) were pasted into the summit statement."
+)
+
+if not Path(CHROMIUM).exists():  # .ci/run installs it; a developer machine may not have it
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds  # bounded: model + gradio import take ~20 s here
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            assert process.poll() is None, f"the server exited with {process.returncode}"
+            time.sleep(0.5)
+    raise AssertionError(f"{url} did not answer within {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def host_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory, host_port):
+    """newsqa serving the seed articles plus a hostile one, embeddable only from embed.test."""
+    corpus = tmp_path_factory.mktemp("e2e") / "corpus"
+    shutil.copytree(SEED_CORPUS, corpus)
+    (corpus / "hostile-markup.txt").write_text(XSS_ARTICLE, encoding="utf-8")
+    port = free_port()
+    env = dict(
+        os.environ,
+        NEWSQA_CORPUS=str(corpus),
+        NEWSQA_INDEX=str(corpus.parent / "index"),
+        NEWSQA_ALLOWED_ORIGINS=f"http://embed.test:{host_port}",
+        NEWSQA_FRAME_ANCESTORS=f"http://embed.test:{host_port}",
+        HF_HUB_OFFLINE="1",
+    )
+    log = (corpus.parent / "server.log").open("w")
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "newsqa"), "serve", "--port", str(port)],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(url + "/", server)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def host_site(tmp_path_factory, host_port, app_url):
+    """examples/embed.html pointed at the app, served on another port (another origin)."""
+    root = tmp_path_factory.mktemp("host")
+    page = (PROJECT / "examples" / "embed.html").read_text().replace("NEWSQA_URL", app_url)
+    (root / "embed.html").write_text(page)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", host_port), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield host_port
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+                "--host-resolver-rules=MAP embed.test 127.0.0.1, MAP evil.test 127.0.0.1",
+            ],
+        )  # fmt: skip
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh page that fails the test on any uncaught page error and on any dialog."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.on("dialog", lambda dialog: errors.append(f"dialog opened: {dialog.message}"))
+    yield page
+    context.close()
+    assert errors == [], f"page errors in {request.node.name}: {errors}"
+
+
+def shot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def ask_in(scope, box_selector: str, question: str) -> None:
+    box = scope.locator(f"{box_selector} textarea")
+    box.wait_for(timeout=60_000)
+    box.fill(question)
+    box.press("Enter")
+
+
+def last_reply(scope):
+    bubble = scope.locator("[data-testid='bot']").last
+    bubble.wait_for(timeout=60_000)
+    return bubble
+
+
+def test_direct_question_cites_and_opens_the_article(page, app_url):
+    page.goto(app_url + "/")
+    ask_in(page, "#nq-question", "What did Zhang Jun say?")
+    card = page.locator("#nq-source-1")
+    card.wait_for(timeout=60_000)
+    reply = last_reply(page)
+    playwright_api.expect(reply).to_contain_text("[1]")
+    playwright_api.expect(reply).to_contain_text("The Beijing Winter Olympics is around the corner")
+    playwright_api.expect(card).to_contain_text("corpus/china-wants-us-to-yield-to-russia-nato.txt")
+    highlighted = card.locator("mark").first
+    playwright_api.expect(highlighted).to_contain_text(
+        "The Beijing Winter Olympics is around the corner"
+    )
+    shot(page, "1-direct-answer")
+
+    card.locator("a.nq-show").click()
+    viewer = page.frame_locator("#nq-viewer-frame")
+    cited = viewer.locator("mark#cited")
+    playwright_api.expect(cited).to_have_text("The Beijing Winter Olympics is around the corner")
+    playwright_api.expect(cited).to_be_in_viewport()
+    shot(page, "2-article-viewer")
+
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.wait_for_timeout(300)
+    shot(page, "3-phone-width")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400, f"the page scrolls sideways on a phone ({width}px wide)"
+
+
+def test_follow_up_is_rewritten_and_answered(page, app_url):
+    page.goto(app_url + "/")
+    ask_in(page, "#nq-question", "What did Zhang Jun say?")
+    page.locator("#nq-source-1").wait_for(timeout=60_000)
+    ask_in(page, "#nq-question", "and Wang Yi?")
+    reply = page.locator("[data-testid='bot']").nth(1)
+    playwright_api.expect(reply).to_contain_text("Understood as:", timeout=60_000)
+    playwright_api.expect(reply).to_contain_text("What did Wang Yi say?")
+    playwright_api.expect(reply).to_contain_text("Wang Yi")
+    playwright_api.expect(page.locator("#nq-source-1")).to_contain_text("Wang Yi")
+    ask_in(page, "#nq-question", "what else did he say?")
+    third = page.locator("[data-testid='bot']").nth(2)
+    playwright_api.expect(third).to_contain_text("What did Wang Yi say?", timeout=60_000)
+    shot(page, "4-follow-up")
+
+
+def test_hostile_article_shows_as_inert_text(page, app_url):
+    page.goto(app_url + "/")
+    ask_in(page, "#nq-question", "What was pasted into the summit statement in Geneva?")
+    card = page.locator("#nq-sources .nq-card").first
+    card.wait_for(timeout=60_000)
+    playwright_api.expect(card).to_contain_text("<script>window.__xss = 1</script>")
+    playwright_api.expect(card).to_contain_text('<img src=x onerror="window.__xss = 2">')
+    reply = last_reply(page)  # the chat bubble quotes the hostile sentence, as text
+    playwright_api.expect(reply).to_contain_text("<script>window.__xss = 1</script>")
+    playwright_api.expect(reply).to_contain_text("(javascript:window.__xss=4)")
+    card.locator("a.nq-show").click()
+    viewer = page.frame_locator("#nq-viewer-frame")
+    playwright_api.expect(viewer.locator("article")).to_contain_text("<script>window.__xss = 1")
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__xss") is None
+    assert (
+        page.evaluate("document.querySelectorAll('img[onerror], a[href^=javascript]').length") == 0
+    )
+    frame = page.frame(name="nq-viewer")
+    assert frame.evaluate("window.__xss") is None
+    assert frame.evaluate("document.querySelectorAll('img, script:not(:last-of-type)').length") == 0
+    shot(page, "5-hostile-article")
+
+
+def test_embedded_iframe_and_web_component_answer(page, app_url, host_site):
+    page.goto(f"http://embed.test:{host_site}/embed.html")
+    frame = page.frame_locator("#newsqa-frame")
+    ask_in(frame, "#nq-widget-question", "What did Zhang Jun say?")
+    reply = frame.locator("[data-testid='bot']").last
+    playwright_api.expect(reply).to_contain_text("[1]", timeout=60_000)
+    playwright_api.expect(reply).to_contain_text("china-wants-us-to-yield-to-russia-nato.txt")
+
+    component = page.locator("#newsqa-component")
+    ask_in(component, "#nq-widget-question", "How many troops has Russia amassed near Ukraine?")
+    answer = component.locator("[data-testid='bot']").last
+    playwright_api.expect(answer).to_contain_text("106,000 troops", timeout=60_000)
+    shot(page, "6-embedded-allowed")
+
+    allowed = page.evaluate(
+        "url => fetch(url).then(r => r.json()).then(d => d.hits.length)",
+        f"{app_url}/api/ask?q=Zhang&k=2",
+    )
+    assert allowed == 2
+
+
+def test_disallowed_origin_cannot_embed_or_call(page, app_url, host_site):
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(message.text))
+    page.goto(f"http://evil.test:{host_site}/embed.html")
+    page.wait_for_timeout(4000)
+    frame = page.frame_locator("#newsqa-frame")
+    assert frame.locator("#nq-widget-question").count() == 0
+    assert any("frame-ancestors" in m for m in messages), messages
+    assert page.locator("#newsqa-component #nq-widget-question").count() == 0
+    refused = page.evaluate(
+        "url => fetch(url).then(() => 'allowed', () => 'refused')",
+        f"{app_url}/api/ask?q=Zhang",
+    )
+    assert refused == "refused"
+    shot(page, "7-embedded-refused")
