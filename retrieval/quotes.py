@@ -15,15 +15,24 @@ How it works, in order:
 3. Quoted regions are masked, so sentence splitting and reporting-clause search only see the
    reporter's words, never the speaker's.
 4. A sentence's speaker is the subject of its first speech verb (`X said`, `“…,” said X`,
-   `X, ..., adding that`), else the source of `according to X`. Quotes without one continue the
-   paragraph's (or the previous paragraph's) speaker.
+   `X, ..., adding that`, `“…,” her lawyer, Jane Doe, said`), else the source of `according to
+   X`, else, for a quote introduced by a colon (`Jane Doe laid out her plan: “…”`), the sentence's
+   subject or the first person it names. Passive verbs (`was told`, `when asked`) name no speaker.
+   Quotes without one continue the paragraph's (or the previous paragraph's) speaker.
 
 Decisions worth knowing:
 - Quote text excludes the marks, surrounding whitespace and a trailing comma (the comma of
   `“…,” he said` belongs to the attribution, not to the speech).
 - Places and bodies are speakers as named: `Beijing has signaled ..., saying Moscow has
   “reasonable security concerns”` is Beijing's, not "China's" (no metonymy at extraction;
-  resolve_speaker maps a country to its capital when asked).
+  resolve_speaker maps a country to its capital when asked). A body named by common nouns is
+  title-cased without "the": `the health ministry said` -> "Health Ministry"; a bare `the
+  agency said` is the agency quoted last, if any.
+- Names never keep titles or forms of address: `Judge Jane Doe`, `Dr Jane Doe` -> "Jane Doe"
+  with role "Judge" / "Dr". Roles are also read from `Peru’s envoy, Jane Doe,` and
+  `Jane Doe, the envoy who ...`.
+- Titles in quotation marks (`the agency’s “Annual Outlook Report”`, every word capitalised) are
+  not quotations, nor is a capitalised run in quotation marks a person.
 - attribution is "explicit" (full name or body), "alias" (surname, role or generic description),
   "pronoun", "continuation", or "none": a quotation with no reporting clause and nothing to
   continue (its speaker is None).
@@ -45,7 +54,7 @@ if TYPE_CHECKING:  # only for annotations: the module stays importable on its ow
     from .documents import Document
 
 # Bump when extraction rules change: indexes built before are stale and get rebuilt.
-QUOTES_VERSION = 1
+QUOTES_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -87,13 +96,16 @@ arguing announce announced announcing declare declared declaring stress stressed
 emphasised emphasized emphasising emphasizing wrote writes tweeted replied responded answered
 acknowledged admitted remarked commented predicted vowed pledged promised demanded accused
 criticised criticized denied cautioned conceded recalled reiterated observed confirmed
-assured complained countered
+assured complained countered writing describe describes described describing
 """.split()
 SPEECH_VERB = re.compile(
     r"\b(?:(?:call|calls|called|calling)\s+(?:on|for)|point(?:s|ed|ing)?\s+out|"
     + "|".join(sorted(_SPEECH_VERB_WORDS, key=len, reverse=True))
     + r")\b"
 )
+# Before a participle they make it passive: "he was told", "when asked about".
+_BE_FORMS = {"is", "are", "was", "were", "be", "been", "being", "get", "gets", "got"}
+_WHEN_WORDS = {"when", "if", "once", "after", "before", "unless", "until", "while"}
 # `according to X`: the source of the sentence when no speech verb names one.
 ACCORDING_TO = re.compile(r"\b[Aa]ccording\s+to\s+")
 
@@ -125,6 +137,7 @@ _WORD = re.compile(r"[A-Za-z0-9]+(?:[’'\-][A-Za-z0-9]+)*")
 
 PRONOUNS = {"he", "she", "they", "it"}
 _DETERMINERS = {"the", "a", "an"}
+_POSSESSIVE_DETERMINERS = {"his", "her", "its", "their", "our", "my", "your"}
 _CONNECTORS = {"of", "to", "for", "the", "at", "on"}  # "Ambassador to the United Nations"
 # Head words of a role or title: a phrase with one refers to a person by office.
 ROLE_HEADS = set(
@@ -132,7 +145,10 @@ ROLE_HEADS = set(
     spokeswoman spokesperson diplomat envoy official general director chief chairman chairwoman
     chair governor senator mayor leader king queen prince ceo commissioner adviser advisor
     representative lawmaker professor commander deputy negotiator prosecutor judge economist
-    analyst counterpart head""".split()
+    analyst counterpart head justice barrister lawyer attorney solicitor coach captain manager
+    executive boss founder campaigner activist delegate legislator teacher bishop inspector
+    detective officer sergeant colonel admiral councillor councilor councilman councilwoman
+    congressman congresswoman""".split()
 )
 # Other words that may appear inside a role: "China’s top diplomat", "former ministry official".
 _ROLE_WORDS = ROLE_HEADS | set(
@@ -148,8 +164,16 @@ _GROUP_WORDS = set(
 # Generic descriptions of a body, kept as written: "the ministry said" -> "the ministry".
 _BODY_HEADS = set(
     """ministry government kremlin embassy agency department company administration office
-    military army police alliance bloc council committee commission spokesman""".split()
-) - {"spokesman"}
+    military army police alliance bloc council committee commission authority union association
+    federation court tribunal board regulator watchdog institute""".split()
+)
+# Forms of address: a role of their own ("Dr", "Sir"), never part of the name.
+_HONORIFICS = set("mr mrs ms miss dr sir dame lord lady prof rev reverend".split())
+# Lower-case words that never describe a body: "the said ministry" is no "Said Ministry".
+_NOT_MODIFIERS = set(
+    """a an the and or but of to in on at for by with from as is are was were be been has have had
+    said says told also its his her their our this that these those which who""".split()
+)
 # Capitalised words that never belong to a person's name. Keeps "United States", "Cold War" and
 # "Beijing Winter Olympics" out of the alias table.
 _FUNCTION_WORDS = set(
@@ -162,7 +186,10 @@ _FUNCTION_WORDS = set(
 _TITLE_WORDS = set(
     """president minister foreign secretary secretary-general general ambassador spokesman
     spokeswoman chancellor premier prime vice deputy chief state senator governor mayor king queen
-    prince commander director chairman mr mrs ms dr sir lord lady pope""".split()
+    prince commander director chairman mr mrs ms dr sir lord lady pope judge justice prosecutor
+    coach captain dame rev reverend bishop archbishop cardinal rabbi imam sheikh detective
+    inspector sergeant colonel lieutenant admiral marshal professor prof madam councillor councilor
+    councilman councilwoman alderman congressman congresswoman assemblyman assemblywoman""".split()
 )
 _NATIONALITY_WORDS = set(
     """chinese russian american ukrainian german french british european japanese korean indian
@@ -204,6 +231,8 @@ _LABEL_TRIGGERS = set(
     """so-called dubbed called titled entitled named nicknamed termed labelled labeled as term
     word words phrase slogan motto hashtag the a an its their""".split()
 )
+# Lower-case words inside a title: “A Path to Lasting Security”, “War and Peace”.
+_TITLE_LINKS = set("a an the of to in on at for and or nor but with by from as vs".split())
 # A determiner right before a short quoted noun phrase marks a scare quote: a “draft treaty”.
 _DETERMINER_WORDS = set("a an the this these those its their his her our your my whose".split())
 _AUXILIARIES = set(
@@ -222,6 +251,8 @@ _ABBREVIATIONS = set(
     """mr mrs ms dr gen sen rep gov st lt col sgt prof jr sr u.s u.n u.k e.u no inc corp co vs
     jan feb aug sept oct nov dec mt ft capt adm pres sec""".split()
 )
+_OPENING_MARKS = frozenset('“"‘')
+_CLOSING_MARKS = frozenset('”"’')
 _MARKUP = re.compile(r"</?[A-Za-z][^<>]{0,300}>")  # bounded: never scans far for a ">"
 _DOUBLE_MARK = re.compile(r"[“”\"]")
 _SINGLE_MARK = re.compile(r"[‘’]")
@@ -238,6 +269,11 @@ _APPOSITIVE = re.compile(
     r",\s+(?:(?:the|a|an)\s+)?((?:[\w’'.\-]+[ \t]+){0,7}?[\w’'\-]+(?:\.[\w’'\-]+)*)\s*(?=[,.;)]|$)"
 )
 
+# `Jo Ng, the Danish envoy who leads the talks`: the role ends at the relative pronoun.
+_APPOSITIVE_RELATIVE = re.compile(
+    r",\s+(?:(?:the|a|an)\s+)?((?:[\w’'\-]+[ \t]+){0,6}?[\w’'\-]+)[ \t]+(?:who|whose|which)\b"
+)
+
 
 # ---------------------------------------------------------------- people in an article
 
@@ -250,6 +286,7 @@ class _People:
     aliases: dict[str, set[str]] = field(default_factory=dict)  # "zhang" -> {"Zhang Jun"}
     mentions: dict[str, list[int]] = field(default_factory=dict)  # full name -> offsets
     role_fits: dict[str, list[str]] = field(default_factory=dict)  # cache: role phrase -> names
+    ordered: list[tuple[int, str]] | None = None  # cache: every mention (offset, full name)
 
     def add_role(self, name: str, role: str | None) -> None:
         if role and role.lower() not in {r.lower() for r in self.roles[name]}:
@@ -257,6 +294,13 @@ class _People:
 
     def first_role(self, name: str | None) -> str | None:
         return self.roles[name][0] if name in self.roles and self.roles[name] else None
+
+    def first_mention(self, lo: int, hi: int) -> str | None:
+        """The person mentioned first in text[lo:hi], by full name or alias."""
+        if self.ordered is None:
+            self.ordered = sorted((o, n) for n, offsets in self.mentions.items() for o in offsets)
+        i = bisect.bisect_left(self.ordered, (lo, ""))
+        return self.ordered[i][1] if i < len(self.ordered) and self.ordered[i][0] < hi else None
 
     def last_mention_before(self, name: str, pos: int) -> int:
         offsets = self.mentions.get(name, [])
@@ -285,6 +329,9 @@ def _find_people(text: str) -> _People:
     people = _People()
     singles: list[tuple[int, str, str | None]] = []  # one-word mentions, resolved afterwards
     for run in _CAP_RUN.finditer(text):
+        a, b = run.start(), run.end()
+        if a and text[a - 1] in _OPENING_MARKS and text[b : b + 1] in _CLOSING_MARKS:
+            continue  # a quoted title, “Annual Trade Outlook”, is nobody
         words = []
         for m in _CAP_WORD_RE.finditer(run.group()):
             base, possessive = _strip_possessive(m.group())
@@ -327,6 +374,8 @@ def _name_in_run(text, words, people: _People, singles) -> None:
     people.mentions.setdefault(name, []).append(start)
     people.add_role(name, role)
     people.add_role(name, _appositive_role(text, end))
+    if role is None:
+        people.add_role(name, _comma_role_before(text, start, end))
 
 
 def _np_word(word: str) -> bool:
@@ -375,6 +424,8 @@ def _has_role_head(words: list[str]) -> bool:
 def _role_text(words: list[str]) -> str | None:
     while words and words[0].lower() in _DETERMINERS:
         words = words[1:]
+    if words and all(w.lower().rstrip(".") in _HONORIFICS for w in words):
+        return " ".join(words)  # "Dr", "Sir"
     return " ".join(words) if words and _has_role_head(words) else None
 
 
@@ -385,30 +436,48 @@ def _role_before(text: str, start: int) -> str | None:
         j -= 1
     if j == start - 1 or j < 0 or not text[j].isalnum():
         return None  # nothing but punctuation before the name: no title (and no work)
-    toks = _tokens(text, max(0, start - 100), start)
+    return _role_ending_at(text, start, adjacent=False)
+
+
+def _comma_role_before(text: str, start: int, end: int) -> str | None:
+    """A role set off by commas before a name: `Peru’s trade envoy, Jane Doe, said`."""
+    j = start - 1
+    while j >= 0 and text[j] in " \t":
+        j -= 1
+    if j < 1 or text[j] != "," or text[end : end + 1] != "," or not text[j - 1].isalpha():
+        return None
+    return _role_ending_at(text, j, adjacent=True)
+
+
+def _role_ending_at(text: str, edge: int, adjacent: bool) -> str | None:
+    """Role words ending at edge (separated from it by spaces unless adjacent)."""
+    toks = _tokens(text, max(0, edge - 100), edge)
     kept: list[tuple[int, int, str]] = []
-    edge = start
     for tok in reversed(toks):
         gap = text[tok[1] : edge]
-        if gap.strip() or not gap or "\n" in gap or tok[2].endswith(".") or not _np_word(tok[2]):
+        if (not gap and not (adjacent and not kept)) or gap.strip() or "\n" in gap:
+            break
+        if tok[2].endswith(".") or not _np_word(tok[2]):
             break
         if tok[2].lower() in _GROUP_WORDS or len(kept) >= 10:
             break
         kept.insert(0, tok)
         edge = tok[0]
+    if kept and kept[-1][2].lower() in _CONNECTORS - {"the"}:
+        return None  # "economist at Acme Bank": the name is not the one holding the role
     kept = _trim_phrase(kept)
     return _role_text([t[2] for t in kept])
 
 
 def _appositive_role(text: str, end: int) -> str | None:
-    """Role after a name: `Wang Yi, Chinese Foreign Minister,`."""
-    m = _APPOSITIVE.match(text, end, min(len(text), end + 120))
-    if not m:
-        return None
-    words = m.group(1).split()
-    if not all(_np_word(w) for w in words):
-        return None
-    return _role_text(words)
+    """Role after a name: `Wang Yi, Chinese Foreign Minister,`, `Jo Ng, the envoy who ...`."""
+    limit = min(len(text), end + 120)
+    for pattern in (_APPOSITIVE, _APPOSITIVE_RELATIVE):
+        m = pattern.match(text, end, limit)
+        words = m.group(1).split() if m else []
+        if words and all(_np_word(w) for w in words):
+            return _role_text(words)
+    return None
 
 
 # ---------------------------------------------------------------- roles
@@ -685,10 +754,16 @@ class _State:
     people: _People
     last_person: str | None = _UNSET  # None once set means "someone we could not name"
     last_any: str | None = _UNSET
+    bodies: list[str] = field(default_factory=list)  # bodies quoted so far, latest last
 
     def note(self, who: _Who) -> None:
         if who.speaker is None and who.attribution == "explicit":
             return  # "Western officials said": nobody a later "he" could mean
+        if who.speaker is not None and who.speaker not in self.people.roles:
+            if who.speaker in self.bodies:
+                self.bodies.remove(who.speaker)
+            self.bodies.append(who.speaker)
+            del self.bodies[:-8]  # bounded: only recent bodies are meant
         self.last_any = who.speaker
         if who.speaker is None or who.speaker in self.people.roles:
             self.last_person = who.speaker
@@ -712,7 +787,6 @@ class _State:
 def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
     """Who a subject phrase refers to, or None when it is not a speaker at all."""
     people = state.people
-    had_the = bool(words) and words[0].lower() == "the"
     while words and words[0].lower() in _DETERMINERS:
         words = words[1:]
     if not words:
@@ -740,7 +814,11 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
     if low in _GROUP_WORDS:
         return _Who(None, None, "explicit")
     if low in _BODY_HEADS and not last[0].isupper():
-        return _Who(("the " if had_the else "") + " ".join(words), None, "explicit")
+        if len(words) == 1:  # "the agency said": the body of that kind quoted last
+            for body in reversed(state.bodies):
+                if body.split()[-1].lower() == low:
+                    return _Who(body, None, "alias")
+        return _Who(_body_name(words), None, "explicit")
     while len(words) > 1 and words[0].lower() in _FUNCTION_WORDS:
         words = words[1:]  # "But Russia", "In Beijing"
     if not all(w[0].isupper() or w.lower() in _CONNECTORS for w in words):
@@ -752,9 +830,38 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
     return _Who(name, None, "explicit")
 
 
+def _body_name(words: list[str]) -> str:
+    """A body named by common nouns, title-cased: "the health ministry" -> "Health Ministry"."""
+    return " ".join(
+        w if w[0].isupper() or w.lower() in _CONNECTORS else w[0].upper() + w[1:] for w in words
+    )
+
+
+def _body_modifiers(toks: list[tuple[int, int, str]]) -> set[int]:
+    """Offsets of lower-case words naming a body with its head: the *housing* department."""
+    found: set[int] = set()
+    for i, tok in enumerate(toks):
+        if tok[2] not in _BODY_HEADS:
+            continue
+        j, mods = i - 1, []
+        while j >= 0 and i - j <= 2:
+            word = toks[j][2]
+            if not (word.isalpha() and word.islower()) or word in _NOT_MODIFIERS:
+                break
+            mods.append(toks[j][0])
+            j -= 1
+        if mods and j >= 0:
+            before = toks[j][2]
+            low = before.lower()
+            if low in _DETERMINERS or low in _POSSESSIVE_DETERMINERS or before[0].isupper():
+                found.update(mods)  # "the city council", "Acme’s legal department"
+    return found
+
+
 def _phrase(text: str, lo: int, hi: int, from_end: bool) -> list[tuple[int, int, str]]:
     """The noun phrase at the end (or start) of text[lo:hi]: names, roles, bodies, pronouns."""
     toks = _tokens(text, lo, hi)
+    modifiers = _body_modifiers(toks)
     if from_end:
         toks.reverse()
     kept: list[tuple[int, int, str]] = []
@@ -764,7 +871,8 @@ def _phrase(text: str, lo: int, hi: int, from_end: bool) -> list[tuple[int, int,
             if gap.strip() or "\n" in gap:
                 break
         is_pronoun = tok[2].lower() in PRONOUNS and not kept
-        if not (_np_word(tok[2]) or is_pronoun) or len(kept) >= 12:
+        is_np = _np_word(tok[2]) or is_pronoun or tok[0] in modifiers
+        if not is_np or len(kept) >= 12:
             break
         kept.append(tok)
         if is_pronoun:
@@ -812,7 +920,72 @@ def _sentence_subject(text: str, masked: str, s: int, e: int, state: _State) -> 
     end = start
     while end < hi and masked[end] not in _CUT_CHARS:
         end += 1
-    return _resolve_span(_phrase(text, start, end, from_end=False), state)
+    subject = _resolve_span(_phrase(text, start, end, from_end=False), state)
+    person = subject.speaker if subject is not None and _is_person(subject, state) else None
+    by_alias = subject is not None and subject.attribution == "alias"
+    if end < hi and masked[end] == "," and (person is None or by_alias):
+        close = end + 1  # `Peru’s envoy, Jane Doe, said`: the name in the appositive
+        while close < hi and masked[close] not in _CUT_CHARS:
+            close += 1
+        if close < hi and masked[close] == ",":
+            named = _noun_phrase_segment(text, end + 1, close, state)
+            same = named is not None and person in (None, named.speaker)
+            if named is not None and _is_person(named, state) and same:
+                role = subject.role if subject is not None and subject.role else named.role
+                return _Who(named.speaker, role, named.attribution)
+    return subject
+
+
+def _is_person(who: _Who | None, state: _State) -> bool:
+    return who is not None and who.speaker in state.people.roles
+
+
+def _noun_phrase_segment(text: str, lo: int, hi: int, state: _State) -> _Who | None:
+    """Who a whole segment names when it is nothing but a noun phrase: `, his lawyer Jane Doe,`."""
+    toks = _tokens(text, lo, hi)
+    if toks and toks[0][2].lower() in _POSSESSIVE_DETERMINERS:
+        toks = toks[1:]
+    if not toks:
+        return None
+    phrase = _phrase(text, toks[0][0], hi, from_end=False)
+    if not phrase or phrase[0][0] != toks[0][0] or phrase[-1][1] != toks[-1][1]:
+        return None
+    return _resolve_span(phrase, state)
+
+
+def _appositive_subject(text: str, masked: str, s: int, pos: int, state: _State) -> _Who | None:
+    """`“…,” her lawyer, Jane Doe, said`: a person named between commas right before the verb."""
+    end = pos
+    for _ in range(3):  # at most three comma-separated noun phrases, each short
+        k = end - 1
+        while k >= max(s, end - 8) and masked[k] in " \t":
+            k -= 1
+        if k < s or masked[k] != ",":
+            return None
+        floor = max(s, k - 120)
+        lo = k - 1
+        while lo >= floor and masked[lo] not in _CUT_CHARS:
+            lo -= 1
+        if lo < floor and floor > s:
+            return None  # too long for an appositive
+        named = _noun_phrase_segment(text, lo + 1, k, state)
+        if named is None:
+            return None  # not a noun phrase: "Beijing has signaled its support, saying"
+        if _is_person(named, state):
+            return named
+        end = lo + 1
+    return None
+
+
+def _colon_speaker(text: str, masked: str, s: int, colon: int, state: _State) -> _Who | None:
+    """`Jane Doe laid out her plan: “…”`: the subject of a sentence introducing a quote."""
+    who = _sentence_subject(text, masked, s, colon, state)
+    if _is_person(who, state) or (who is not None and who.attribution == "pronoun"):
+        return who
+    name = state.people.first_mention(s, min(colon, s + 160))  # "A resident, Jane Doe, 80,"
+    if name is not None:
+        return _Who(name, state.people.first_role(name), "explicit")
+    return who if who is not None and who.speaker is not None else None
 
 
 def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | None:
@@ -824,6 +997,9 @@ def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | N
             toks = _phrase(text, lo, hi, from_end=False)  # "Officials in Kyiv said"
         who = _resolve_span(toks, state)
         return who or _Who(None, None, "explicit")  # a subject we cannot name
+    named = _appositive_subject(text, masked, s, verb.start(), state)
+    if named is not None:
+        return named
     before = masked[max(s, verb.start() - 4) : verb.start()].rstrip()
     if before.endswith((QMASK, QMASK + ",", QMASK + ".")):  # “…,” said Antony Blinken
         end = verb.end()
@@ -852,11 +1028,23 @@ def _according_to(text: str, masked: str, s: int, e: int, state: _State) -> _Who
     return None
 
 
+def _is_passive(masked: str, s: int, verb: re.Match) -> bool:
+    """`was told`, `were urged`, `when asked`: a speech verb whose subject is spoken to."""
+    word = verb.group()
+    if not (word.endswith("ed") or word == "told"):
+        return False
+    before = masked[max(s, verb.start() - 12) : verb.start()].split()
+    prev = before[-1].lower() if before else ""
+    return prev in _BE_FORMS or (word == "asked" and prev in _WHEN_WORDS)
+
+
 def _sentence_who(text, masked, s, e, state: _State) -> tuple[_Who | None, bool]:
     """The sentence's speaker (if any) and whether it reports speech at all."""
     reporting = False
     found: _Who | None = None
     for verb in SPEECH_VERB.finditer(masked, s, e):
+        if _is_passive(masked, s, verb):
+            continue  # "he was told", "when asked": the subject is not the one speaking
         reporting = True
         who = _verb_subject(text, masked, s, e, verb, state)
         if who is not None:
@@ -886,6 +1074,20 @@ def _has_verb(words: list[str]) -> bool:
     return False
 
 
+def _is_title(text: str, start: int, end: int) -> bool:
+    """Two to eight words, every one capitalised but for short linking words: a title."""
+    capitalised = 0
+    for n, m in enumerate(_WORD.finditer(text, start, end)):
+        word = m.group()
+        if n >= 8:
+            return False
+        if word[0].isupper():
+            capitalised += 1
+        elif n == 0 or word not in _TITLE_LINKS:
+            return False
+    return capitalised >= 2
+
+
 def _is_quotation(
     text: str, masked: str, s: int, span: _Span, reporting: bool, standalone: bool
 ) -> bool:
@@ -900,6 +1102,8 @@ def _is_quotation(
     if last_word in _LABEL_TRIGGERS and _LABEL_BEFORE.search(before):
         return False
     inner = text[span.open + 1 : span.close].rstrip()
+    if not standalone and _is_title(text, start, end):
+        return False  # the agency’s yearly “Economic Outlook Survey” is a title, not speech
     following = text[span.close + 1 : span.close + 6].lstrip()[:1]
     ends_sentence = not following or following.isupper() or following in '“"‘'
     if standalone and inner.endswith((".", "!", "?")) and (span.runs_on or ends_sentence):
@@ -990,7 +1194,8 @@ def _analyse(doc: Document) -> tuple[list[Quote], _People]:
             who, reporting = _sentence_who(text, masked, s, e, state)
             if who is not None:
                 state.note(who)
-            else:  # "Viktor Orban disagreed. “…,” he said.": a subject is a pronoun's antecedent
+            if who is None or who.speaker is None:
+                # "Viktor Orban disagreed. “…,” he said.": a subject is a pronoun's antecedent
                 state.note_subject(_sentence_subject(text, masked, s, e, state))
             while pending < len(spans) and spans[pending].open < e:
                 span = spans[pending]
@@ -998,6 +1203,10 @@ def _analyse(doc: Document) -> tuple[list[Quote], _People]:
                 kind = _kind(masked, s, span, ps)
                 if not _is_quotation(text, masked, s, span, reporting, kind == "direct"):
                     continue
+                if who is None and masked[max(s, span.open - 4) : span.open].rstrip().endswith(":"):
+                    who = _colon_speaker(text, masked, s, span.open, state)
+                    if who is not None:
+                        state.note(who)
                 if who is not None:
                     attr = who
                 elif para_who is not None:

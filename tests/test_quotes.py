@@ -283,6 +283,143 @@ def test_pronoun_goes_to_the_most_recent_speaker():
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "speaker", "role"),
+    [
+        ("“The appeal is dismissed,” Judge Rosa Almeida said.", "Rosa Almeida", "Judge"),
+        ("“We go again,” Coach Pete Varga said.", "Pete Varga", "Coach"),
+        ("“Not today,” Councillor Ben Acheson said.", "Ben Acheson", "Councillor"),
+        ("“The data are clear,” said Dr Maya Rhee.", "Maya Rhee", "Dr"),
+        ("“I am honoured,” said Sir Alan Brock.", "Alan Brock", "Sir"),
+        ("Prime Minister Ola Strand said: “We will not yield.”", "Ola Strand", "Prime Minister"),
+    ],
+)
+def test_titles_and_forms_of_address_are_roles_not_names(text, speaker, role):
+    (q,) = quotes_of(text)
+    assert (q.speaker, q.role) == (speaker, role)
+
+
+def test_body_named_by_common_nouns_is_title_cased_without_the():
+    text = (
+        "The transport ministry said the line was “safe and ready for passengers”.\n\n"
+        "“Tickets go on sale next week,” the city council said in a statement."
+    )
+    assert said(text) == [
+        ("Transport Ministry", "safe and ready for passengers"),
+        ("City Council", "Tickets go on sale next week"),
+    ]
+    assert speaker_roles(make_document(text, "mem.txt"))["Transport Ministry"] == []
+
+
+def test_a_bare_body_head_is_the_body_of_that_kind_quoted_last():
+    text = (
+        "“Flights will resume on Friday,” the Civil Aviation Authority said.\n\n"
+        "Airlines were sceptical. “We have checked every runway,” the authority said."
+    )
+    assert [(q.speaker, q.attribution) for q in quotes_of(text)] == [
+        ("Civil Aviation Authority", "explicit"),
+        ("Civil Aviation Authority", "alias"),
+    ]
+
+
+def test_split_quote_with_an_appositive_name_before_the_verb():
+    text = (
+        "Marta Keller was sentenced on Monday.\n\n"
+        "“My client made mistakes,” her lawyer, Owen Pratt, said outside court, "
+        "“but she never meant to harm anyone.”"
+    )
+    found = quotes_of(text)
+    assert [(q.speaker, q.role) for q in found] == [("Owen Pratt", "lawyer")] * 2
+
+
+def test_appositive_name_after_a_role_subject():
+    text = (
+        "Chile’s trade envoy, Tomas Ibarra, rejected the offer, saying it would "
+        "“punish the smallest exporters.”"
+    )
+    (q,) = quotes_of(text)
+    assert (q.speaker, q.role) == ("Tomas Ibarra", "Chile’s trade envoy")
+
+
+def test_colon_introduction_without_a_speech_verb_runs_across_paragraphs():
+    text = (
+        "Finance chief Nora Lind set out the figures at the briefing: “Costs rose 4%. "
+        "Revenue fell.\n\n"
+        "“We expect a better second half.”\n\n"
+        "A shareholder, pensioner Abel Mora, 80, stood up after the meeting: "
+        "“I want my dividend back.”"
+    )
+    assert said(text) == [
+        ("Nora Lind", "Costs rose 4%. Revenue fell."),
+        ("Nora Lind", "We expect a better second half."),
+        ("Abel Mora", "I want my dividend back."),
+    ]
+
+
+def test_role_before_the_name_refers_to_the_person_named_later():
+    text = (
+        "The tribunal fined the company in a ruling the judge described as “long overdue.”\n\n"
+        "Judge Ines Ferraz said the firm had ignored three warnings."
+    )
+    (q,) = quotes_of(text)
+    assert (q.speaker, q.attribution) == ("Ines Ferraz", "alias")
+
+
+def test_pronoun_after_a_sentence_whose_verb_has_no_named_subject():
+    text = (
+        "Olu Bello met Kai Dunn in March. “We agreed on nothing,” Bello said.\n\n"
+        "Dunn, whose team finished last, was calmer when asked about the meeting. "
+        "“There is time,” he told reporters."
+    )
+    assert said(text) == [("Olu Bello", "We agreed on nothing"), ("Kai Dunn", "There is time")]
+
+
+def test_passive_speech_verbs_name_no_speaker():
+    text = "Rui Costa was told by officials that the border was “closed until further notice.”"
+    (q,) = quotes_of(text)
+    assert q.speaker is None
+
+
+def test_writing_and_describing_report_speech():
+    text = (
+        "Team captain Lena Vos thanked supporters in a post, writing that every win had been "
+        "“built in the stands.” Rival coach Ivo Marek described the result as “a fair outcome.”"
+    )
+    assert said(text) == [
+        ("Lena Vos", "built in the stands."),
+        ("Ivo Marek", "a fair outcome."),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sara Kim said the agency’s yearly “Coastal Erosion Survey” would be out soon.",
+        "Ben Ruiz said the film “Winter in the City” had moved him.",
+    ],
+)
+def test_quoted_titles_are_not_quotes_even_in_reported_speech(text):
+    assert quotes_of(text) == []
+
+
+def test_quoted_title_is_not_a_person():
+    text = "Ada Obi said the “Harbour Light Review” was late. “It will come,” she said."
+    roles = speaker_roles(make_document(text, "mem.txt"))
+    assert "Harbour Light Review" not in roles
+    assert said(text) == [("Ada Obi", "It will come")]
+
+
+def test_roles_from_comma_and_relative_appositives():
+    text = (
+        "Peru’s chief negotiator, Rosa Quispe, arrived late. Jan Holm, the Swedish official "
+        "who leads the talks, said little. Ana Cruz, an economist at Banco Azul, agreed."
+    )
+    roles = speaker_roles(make_document(text, "mem.txt"))
+    assert roles["Rosa Quispe"] == ["Peru’s chief negotiator"]
+    assert roles["Jan Holm"] == ["Swedish official"]
+    assert roles.get("Banco Azul", []) == []
+
+
 def test_shared_surname_is_left_unresolved():
     text = (
         "Chinese Premier Li Qiang spoke first. Li Wei, a spokesman for the Ministry of Commerce, "
