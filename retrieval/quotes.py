@@ -28,9 +28,18 @@ Decisions worth knowing:
   resolve_speaker maps a country to its capital when asked). A body named by common nouns is
   title-cased without "the": `the health ministry said` -> "Health Ministry"; a bare `the
   agency said` is the agency quoted last, if any.
-- Names never keep titles or forms of address: `Judge Jane Doe`, `Dr Jane Doe` -> "Jane Doe"
-  with role "Judge" / "Dr". Roles are also read from `Peru’s envoy, Jane Doe,` and
-  `Jane Doe, the envoy who ...`.
+- Names never keep titles or forms of address: `Judge Jane Doe`, `Dr Jane Doe`, `Chief
+  Executive Jane Doe` -> "Jane Doe" with role "Judge" / "Dr" / "Chief Executive". Roles are also
+  read from `Peru’s envoy, Jane Doe,` and `Jane Doe, the envoy who ...`.
+- Names are Latin letters with diacritics (`Marta Ibáñez`, `Łukasz Żak`). A family name written
+  first is known from a list, from a hyphenated given name after it (`Baek Soo-jin`), or because
+  it is the first word of exactly one full name and the last word of none.
+- A capitalised word seen only where sentences start ("Turnout was “…,” according to X") is a
+  common noun, never a speaker. A run after "<Word> of" (`Union of Valencian Nurses`) ends a
+  body's name and is nobody. A generic `the union` / `the airline` is the body quoted before whose
+  name holds that word, else the body that spoke just before; a body set off by a description
+  after a quote (`“…,” Acme United, a group of ..., said`) speaks, and a colon-introduced quote
+  with no subject of its own continues the paragraph's reported speaker.
 - Titles in quotation marks (`the agency’s “Annual Outlook Report”`, every word capitalised) are
   not quotations, nor is a capitalised run in quotation marks a person.
 - attribution is "explicit" (full name or body), "alias" (surname, role or generic description),
@@ -54,7 +63,7 @@ if TYPE_CHECKING:  # only for annotations: the module stays importable on its ow
     from .documents import Document
 
 # Bump when extraction rules change: indexes built before are stale and get rebuilt.
-QUOTES_VERSION = 2
+QUOTES_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -132,8 +141,16 @@ _INTRO = re.compile(
 )
 # A clause break: the subject of a verb never reaches back across one.
 _CUT_CHARS = frozenset(',;:()[]"“”‘—–' + QMASK)
-_TOKEN = re.compile(r"[A-Za-z0-9][\w’'.\-]*")
-_WORD = re.compile(r"[A-Za-z0-9]+(?:[’'\-][A-Za-z0-9]+)*")
+# Latin letters, diacritics included (Marta Ibáñez, Łukasz Nowak): names are matched with these.
+_UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de" + "".join(
+    c for c in map(chr, range(0x100, 0x180)) if c.isupper()
+)
+_LOWER = "a-z\u00df-\u00f6\u00f8-\u00ff" + "".join(
+    c for c in map(chr, range(0x100, 0x180)) if not c.isupper()
+)
+_ALNUM = f"{_UPPER}{_LOWER}0-9"
+_TOKEN = re.compile(rf"[{_ALNUM}][\w’'.\-]*")
+_WORD = re.compile(rf"[{_ALNUM}]+(?:[’'\-][{_ALNUM}]+)*")
 
 PRONOUNS = {"he", "she", "they", "it"}
 _DETERMINERS = {"the", "a", "an"}
@@ -165,7 +182,9 @@ _GROUP_WORDS = set(
 _BODY_HEADS = set(
     """ministry government kremlin embassy agency department company administration office
     military army police alliance bloc council committee commission authority union association
-    federation court tribunal board regulator watchdog institute""".split()
+    federation court tribunal board regulator watchdog institute airline carrier firm bank insurer
+    group campaign party hospital university charity organisation organization network guild
+    society coalition league foundation corporation""".split()
 )
 # Forms of address: a role of their own ("Dr", "Sir"), never part of the name.
 _HONORIFICS = set("mr mrs ms miss dr sir dame lord lady prof rev reverend".split())
@@ -246,7 +265,9 @@ _ATTRIBUTION_AHEAD = re.compile(
     r"replied|warned|stressed|noted|continued)\b"
 )
 # Sentence end: only tried at the start of a punctuation run (no backtracking inside long runs).
-_BOUNDARY = re.compile(r"(?<![.!?…])[.!?…]++[\"”’')\]]*+(?=\s+[\x00\"“‘(\[]?[A-Z0-9\x00]|\s*$)")
+_BOUNDARY = re.compile(
+    rf"(?<![.!?…])[.!?…]++[\"”’')\]]*+(?=\s+[\x00\"“‘(\[]?[{_UPPER}0-9\x00]|\s*$)"
+)
 _ABBREVIATIONS = set(
     """mr mrs ms dr gen sen rep gov st lt col sgt prof jr sr u.s u.n u.k e.u no inc corp co vs
     jan feb aug sept oct nov dec mt ft capt adm pres sec""".split()
@@ -258,7 +279,9 @@ _DOUBLE_MARK = re.compile(r"[“”\"]")
 _SINGLE_MARK = re.compile(r"[‘’]")
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 _NEWLINE = re.compile(r"\n")
-_CAP_WORD = r"(?:[A-Z][a-z]+(?:[\-’'][A-Za-z]+)*|[A-Z]{2,}(?![a-z]))"
+_CAP_WORD = (
+    rf"(?:[{_UPPER}][{_LOWER}]+(?:[\-’'][{_UPPER}{_LOWER}]+)*|[{_UPPER}]{{2,}}(?![{_LOWER}]))"
+)
 # Lower-case particles inside names: Ursula von der Leyen, Charles de Gaulle.
 _NAME_PARTICLES = {"von", "van", "der", "den", "de", "da", "di", "del", "bin", "al", "ibn", "le"}
 _PARTICLE = "(?:" + "|".join(sorted(_NAME_PARTICLES)) + r")[ \t]+"
@@ -287,6 +310,7 @@ class _People:
     mentions: dict[str, list[int]] = field(default_factory=dict)  # full name -> offsets
     role_fits: dict[str, list[str]] = field(default_factory=dict)  # cache: role phrase -> names
     ordered: list[tuple[int, str]] | None = None  # cache: every mention (offset, full name)
+    midcaps: set[str] = field(default_factory=set)  # capitalised words seen inside sentences
 
     def add_role(self, name: str, role: str | None) -> None:
         if role and role.lower() not in {r.lower() for r in self.roles[name]}:
@@ -308,10 +332,17 @@ class _People:
         return offsets[i - 1] if i else -1
 
 
+# A hyphenated given name with a lower-case second part (Soo-jin, Min-seok) follows the family
+# name; double-barrelled surnames (Smith-Jones, Jean-Pierre) capitalise both parts.
+_HYPHENATED_GIVEN = re.compile(rf"[{_UPPER}][{_LOWER}]+-[{_LOWER}]+")
+
+
 def family_name(name: str) -> str:
     """The word a later mention uses: "Blinken" for Antony Blinken, "Zhang" for Zhang Jun."""
     words = name.split()
-    return words[0] if words[0].lower() in EAST_ASIAN_FAMILY_NAMES else words[-1]
+    if words[0].lower() in EAST_ASIAN_FAMILY_NAMES or _HYPHENATED_GIVEN.fullmatch(words[-1]):
+        return words[0]
+    return words[-1]
 
 
 def _strip_possessive(word: str) -> tuple[str, bool]:
@@ -321,7 +352,30 @@ def _strip_possessive(word: str) -> tuple[str, bool]:
 
 
 def _is_name_word(word: str) -> bool:
-    return len(word) >= 2 and not word.isupper() and word.lower() not in NON_NAME
+    low = word.lower()  # "Safety Board", "Pilots Association": bodies, not people
+    return len(word) >= 2 and not word.isupper() and low not in NON_NAME and low not in _BODY_HEADS
+
+
+# "Union of", "Ministry for": a body's name goes on after its head word and "of"/"for".
+# ("Secretary of State Jane Doe" is a title before a name).
+_BODY_OF = re.compile(rf"(?<![\w’'\-])([{_UPPER}][{_LOWER}]+)[ \t]+(?:of|for)(?:[ \t]+the)?[ \t]+$")
+
+
+def _at_sentence_start(text: str, pos: int) -> bool:
+    """Only a sentence end, a line break, a colon or an opening mark before pos."""
+    j = pos - 1
+    while j >= 0 and text[j] in " \t":
+        j -= 1
+    if j < 0 or text[j] in "“‘([" or (text[j] == '"' and j == pos - 1):
+        return True
+    while j >= 0 and text[j] in " \t”’\"')]":
+        j -= 1
+    return j < 0 or text[j] in ".!?…:\n"
+
+
+def _is_role_word(word: str) -> bool:
+    low = word.lower().rstrip(".")
+    return low in _ROLE_WORDS or low in _TITLE_WORDS or low in _HONORIFICS
 
 
 def _find_people(text: str) -> _People:
@@ -332,9 +386,14 @@ def _find_people(text: str) -> _People:
         a, b = run.start(), run.end()
         if a and text[a - 1] in _OPENING_MARKS and text[b : b + 1] in _CLOSING_MARKS:
             continue  # a quoted title, “Annual Trade Outlook”, is nobody
+        body_of = _BODY_OF.search(text, max(0, a - 40), a)
+        if body_of and not _is_role_word(body_of.group(1)):
+            continue  # "Union of Valencian Nurses": the end of a body's name, not a person
         words = []
-        for m in _CAP_WORD_RE.finditer(run.group()):
+        for n, m in enumerate(_CAP_WORD_RE.finditer(run.group())):
             base, possessive = _strip_possessive(m.group())
+            if n or not _at_sentence_start(text, a):
+                people.midcaps.add(base.lower())
             words.append((run.start() + m.start(), base))
             if possessive:  # "Russia’s Foreign Ministry": a name never runs past a possessive
                 _name_in_run(text, words, people, singles)
@@ -344,6 +403,15 @@ def _find_people(text: str) -> _People:
     for name in people.roles:
         people.aliases.setdefault(family_name(name).lower(), set()).add(name)
         people.aliases.setdefault(name.lower(), set()).add(name)
+    # A family name written first that no list knows ("Baek Soo-jin" ... "Baek said"): the first
+    # word of exactly one full name, and the last word of none, is that person.
+    firsts: dict[str, set[str]] = {}
+    for name in people.roles:
+        firsts.setdefault(name.split()[0].lower(), set()).add(name)
+    lasts = {name.split()[-1].lower() for name in people.roles}
+    for word, names in firsts.items():
+        if len(names) == 1 and word not in lasts and word not in people.aliases:
+            people.aliases[word] = set(names)
     for pos, word, role in singles:  # "Zhang said", "President Putin": mentions by alias
         names = people.aliases.get(word.lower(), set())
         if len(names) == 1:
@@ -360,6 +428,9 @@ def _name_in_run(text, words, people: _People, singles) -> None:
     k = len(words)
     while k > 0 and _is_name_word(words[k - 1][1]):
         k -= 1
+    # "Chief Executive Priya Natarajan": role and title words before a name belong to the role.
+    while k < len(words) and _is_role_word(words[k][1]):
+        k += 1
     name_words = words[k:]
     if not name_words or len(name_words) > 3:
         return
@@ -509,7 +580,7 @@ def _role_tokens(phrase: str) -> set[str]:
     for pattern, replacement in _ACRONYMS:
         s = pattern.sub(replacement, s)
     s = re.sub(r"'s\b", "", s)
-    words = re.findall(r"[a-z]+", s)
+    words = re.findall(rf"[{_LOWER}]+", s)
     words = [_ROLE_SYNONYMS.get(_NATIONALITIES.get(w, w), _NATIONALITIES.get(w, w)) for w in words]
     return {w for w in words if w not in _ROLE_STOPWORDS}
 
@@ -755,6 +826,9 @@ class _State:
     last_person: str | None = _UNSET  # None once set means "someone we could not name"
     last_any: str | None = _UNSET
     bodies: list[str] = field(default_factory=list)  # bodies quoted so far, latest last
+    text: str = ""  # the article (to tell a sentence's first word from a name)
+    pos: int = 0  # start of the sentence being read
+    body_at: dict[str, int] = field(default_factory=dict)  # body -> where it last spoke
 
     def note(self, who: _Who) -> None:
         if who.speaker is None and who.attribution == "explicit":
@@ -763,6 +837,7 @@ class _State:
             if who.speaker in self.bodies:
                 self.bodies.remove(who.speaker)
             self.bodies.append(who.speaker)
+            self.body_at[who.speaker] = self.pos
             del self.bodies[:-8]  # bounded: only recent bodies are meant
         self.last_any = who.speaker
         if who.speaker is None or who.speaker in self.people.roles:
@@ -816,8 +891,11 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
     if low in _BODY_HEADS and not last[0].isupper():
         if len(words) == 1:  # "the agency said": the body of that kind quoted last
             for body in reversed(state.bodies):
-                if body.split()[-1].lower() == low:
+                if low in body.lower().split():  # "the union": Union of Valencian Nurses
                     return _Who(body, None, "alias")
+            recent = _recent_body(state, pos)
+            if recent is not None:  # "Acme Air said ... “…,” the airline said."
+                return _Who(recent, None, "alias")
         return _Who(_body_name(words), None, "explicit")
     while len(words) > 1 and words[0].lower() in _FUNCTION_WORDS:
         words = words[1:]  # "But Russia", "In Beijing"
@@ -827,7 +905,31 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
     if len(words) == 1 and name.lower() in _NOT_A_SPEAKER:
         vague = name.lower() in {"some", "many", "others", "it", "this", "that"}
         return _Who(None, None, "explicit") if vague else None
+    if len(words) == 1 and _common_noun(name, pos, state):
+        return None  # "Turnout was “…,” according to ...": capitalised only as a first word
     return _Who(name, None, "explicit")
+
+
+def _common_noun(word: str, pos: int, state: _State) -> bool:
+    """A word capitalised only where a sentence starts is a common noun, not a name."""
+    return (
+        word.lower() not in state.people.midcaps
+        and word.lower() not in _PLACE_AND_BODY_WORDS
+        and not word.isupper()
+        and _at_sentence_start(state.text, pos)
+    )
+
+
+def _recent_body(state: _State, pos: int) -> str | None:
+    """The body that spoke just before pos (not a place standing for a country)."""
+    if not state.bodies:
+        return None
+    body = state.bodies[-1]
+    near = 0 <= pos - state.body_at.get(body, -10_000) <= _NEAR_BODY
+    return body if near and body.lower() not in _PLACE_AND_BODY_WORDS else None
+
+
+_NEAR_BODY = 600  # characters: a bare "the company" means a body named this close before
 
 
 def _body_name(words: list[str]) -> str:
@@ -953,6 +1055,10 @@ def _noun_phrase_segment(text: str, lo: int, hi: int, state: _State) -> _Who | N
     return _resolve_span(phrase, state)
 
 
+# An appositive description of what a body is: ", a group of 900 employees that ...,".
+_DESCRIPTION = re.compile(r"\s*(?:a|an|the)\s+[a-z]")
+
+
 def _appositive_subject(text: str, masked: str, s: int, pos: int, state: _State) -> _Who | None:
     """`“…,” her lawyer, Jane Doe, said`: a person named between commas right before the verb."""
     end = pos
@@ -969,10 +1075,18 @@ def _appositive_subject(text: str, masked: str, s: int, pos: int, state: _State)
         if lo < floor and floor > s:
             return None  # too long for an appositive
         named = _noun_phrase_segment(text, lo + 1, k, state)
+        after_quote = lo >= s and (
+            masked[lo] == QMASK or (masked[lo] in ",." and lo > s and masked[lo - 1] == QMASK)
+        )
         if named is None:
+            if end == pos and _DESCRIPTION.match(text, lo + 1, k):
+                end = lo + 1  # `“…,” Acme Union, a group of 900 staff that ..., said`
+                continue
             return None  # not a noun phrase: "Beijing has signaled its support, saying"
         if _is_person(named, state):
             return named
+        if after_quote and named.speaker is not None and end < pos:
+            return named  # a body set off by a description: `“…,” Acme Union, a group ...,`
         end = lo + 1
     return None
 
@@ -1174,7 +1288,7 @@ def _analyse(doc: Document) -> tuple[list[Quote], _People]:
     original = doc.text
     text = _blank_markup(original)  # same offsets; quote text is always cut from the original
     people = _find_people(text)
-    state = _State(people)
+    state = _State(people, text=text)
     paras = _paragraphs(text)
     spans_by_para = _paragraph_spans(text, paras)
     masked = _mask(text, [sp for spans in spans_by_para for sp in spans])
@@ -1188,12 +1302,16 @@ def _analyse(doc: Document) -> tuple[list[Quote], _People]:
         para_who = carried if runs_on or _starts_with(text, ps, '“"‘') else None
         last_who: _Who | None = None
         last_runs_on = False
+        reported: _Who | None = None  # the paragraph's latest named speaker, quoted or not
         quote_ends = {sp.close for sp in spans}
         pending = 0  # index of the next span to place in a sentence
         for s, e in _sentences(masked, ps, pe, quote_ends):
+            state.pos = s
             who, reporting = _sentence_who(text, masked, s, e, state)
             if who is not None:
                 state.note(who)
+                if who.speaker is not None:
+                    reported = who
             if who is None or who.speaker is None:
                 # "Viktor Orban disagreed. “…,” he said.": a subject is a pronoun's antecedent
                 state.note_subject(_sentence_subject(text, masked, s, e, state))
@@ -1205,6 +1323,9 @@ def _analyse(doc: Document) -> tuple[list[Quote], _People]:
                     continue
                 if who is None and masked[max(s, span.open - 4) : span.open].rstrip().endswith(":"):
                     who = _colon_speaker(text, masked, s, span.open, state)
+                    if who is None and reported is not None:
+                        # "Acme Air said ... . The review covers every engine: “…”"
+                        who = _Who(reported.speaker, reported.role, "continuation")
                     if who is not None:
                         state.note(who)
                 if who is not None:

@@ -707,3 +707,99 @@ def test_one_long_paragraph_without_breaks_is_fast():
     found = extract_quotes(doc)
     assert time.perf_counter() - started < 2.0
     assert len(found) == 40000
+
+
+# ---------------------------------------------------------------- names beyond ASCII, bodies
+
+
+def test_names_with_diacritics_are_full_names_and_aliases():
+    text = (
+        "Lucía Peña, a ward nurse, joined the picket line. “We are tired,” Peña said.\n\n"
+        "“We are not going anywhere,” said Łukasz Żak. Żak said the talks would resume."
+    )
+    assert said(text) == [
+        ("Lucía Peña", "We are tired"),
+        ("Łukasz Żak", "We are not going anywhere"),
+    ]
+
+
+def test_title_and_role_words_before_a_name_stay_in_the_role():
+    text = (
+        "Dr Óscar Núñez said the ward was full. “We have no beds,” Núñez said.\n\n"
+        "Chief Executive Mina Rask announced the cuts. “It is on me,” Rask wrote."
+    )
+    found = quotes_of(text)
+    assert [(q.speaker, q.role) for q in found] == [
+        ("Óscar Núñez", "Dr"),
+        ("Mina Rask", "Chief Executive"),
+    ]
+    roles = speaker_roles(make_document(text, "mem.txt"))
+    assert "Executive Mina Rask" not in roles and roles["Mina Rask"] == ["Chief Executive"]
+
+
+def test_unlisted_family_name_written_first_is_resolved():
+    text = (
+        "Gwak Ha-neul, a spokeswoman for the commission, said the count was over.\n"
+        "“We will publish the result tonight,” Gwak said."
+    )
+    assert said(text) == [("Gwak Ha-neul", "We will publish the result tonight")]
+    assert family_name("Gwak Ha-neul") == "Gwak"
+    assert family_name("Anne Smith-Jones") == "Smith-Jones"
+
+
+def test_bare_first_word_shared_by_two_names_is_not_guessed():
+    text = (
+        "Gwak Ha-neul and Gwak Min-ho spoke at the rally.\n"
+        "“We will publish the result tonight,” Gwak said."
+    )
+    assert said(text) == [(None, "We will publish the result tonight")]
+
+
+def test_generic_body_word_means_the_body_whose_name_contains_it():
+    text = (
+        "The Guild of Harbour Pilots, which represents 400 pilots, said the plan was late.\n\n"
+        "“A plan that arrives after the storm is no plan,” the guild said."
+    )
+    assert said(text) == [
+        ("Guild of Harbour Pilots", "A plan that arrives after the storm is no plan")
+    ]
+
+
+def test_body_in_apposition_after_a_quote_is_the_speaker():
+    text = (
+        "“Managers want staff to pay for their mistakes,” Orrin Staff Alliance, a group of 300 "
+        "employees that has sought recognition since 2021, said in a statement."
+    )
+    assert said(text) == [("Orrin Staff Alliance", "Managers want staff to pay for their mistakes")]
+
+
+def test_generic_body_word_right_after_a_body_spoke_means_that_body():
+    text = "Skyward Air said it had grounded two jets. “Safety comes first,” the airline said."
+    assert said(text) == [("Skyward Air", "Safety comes first")]
+
+
+def test_colon_quote_continues_the_body_that_spoke_in_the_paragraph():
+    text = (
+        "Skyward Air said on Monday it would inspect every jet. The review will cover the whole "
+        "fleet: “We will check every engine.”"
+    )
+    assert said(text) == [("Skyward Air", "We will check every engine.")]
+
+
+def test_capitalised_common_noun_starting_a_sentence_is_no_speaker():
+    text = (
+        "Lena Ortiz is the commission’s spokeswoman.\n"
+        "Attendance was “higher than anyone expected,” according to Ortiz, who said the count "
+        "went smoothly."
+    )
+    assert said(text) == [("Lena Ortiz", "higher than anyone expected")]
+
+
+def test_body_name_ending_is_not_a_person_who_steals_later_quotes():
+    text = (
+        "The Union of Harbour Pilots, which represents 400 pilots, said the plan was late.\n\n"
+        "Nora Vance, a pilot, spoke at the rally. She said the pilots had waited.\n\n"
+        "“We are tired,” she said."
+    )
+    assert said(text) == [("Nora Vance", "We are tired")]
+    assert "Harbour Pilots" not in speaker_roles(make_document(text, "mem.txt"))
