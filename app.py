@@ -15,12 +15,26 @@ import html
 import os
 import re
 import threading
+import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from retrieval import Answer, Index, NewsqaError, Settings, ask, open_index
+from retrieval import (
+    Answer,
+    Index,
+    NewsqaError,
+    Settings,
+    add_upload,
+    ask,
+    load_index,
+    open_index,
+    remove_articles,
+    sync,
+)
 from retrieval.config import MAX_QUESTION_CHARS, MODES
+from retrieval.documents import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
 from retrieval.followup import Turn, rewrite
+from retrieval.store import read_manifest
 
 TITLE = "newsqa"
 TAGLINE = "Ask the news articles a question; every answer cites the exact passage it comes from."
@@ -242,13 +256,53 @@ def api_answer(index: Index, question: str, k: int = 5, mode: str = "hybrid") ->
     return ask(index, question, k=int(k), mode=mode).to_dict()
 
 
+class LiveIndex:
+    """The index the app answers from, always one whole generation.
+
+    An admin update swaps in its new generation at once; one written by another process
+    (`newsqa add` while the app runs) is picked up within RECHECK_SECONDS. Each request reads
+    `.index` once, so every answer comes from a single generation.
+    """
+
+    RECHECK_SECONDS = 2.0
+
+    def __init__(self, index: Index):
+        self._index = index
+        self._checked = time.monotonic()
+        self._lock = threading.Lock()
+
+    @property
+    def index(self) -> Index:
+        if time.monotonic() - self._checked > self.RECHECK_SECONDS:
+            self._refresh()
+        return self._index
+
+    @index.setter
+    def index(self, index: Index) -> None:
+        self._index = index
+
+    def _refresh(self) -> None:
+        if not self._lock.acquire(blocking=False):
+            return  # another request is already reloading; keep answering from this one
+        try:
+            self._checked = time.monotonic()
+            current = self._index
+            manifest = read_manifest(current.settings.index_dir)
+            if manifest and manifest.get("generation") != current.generation:
+                self._index = load_index(current.settings)
+        except NewsqaError as err:
+            print(f"newsqa: keeping generation {self._index.generation}: {err}", flush=True)
+        finally:
+            self._lock.release()
+
+
 # ---------------------------------------------------------------- Gradio UIs
 
 
-def build_page(index: Index):
+def build_page(live: LiveIndex):
     import gradio as gr
 
-    articles = sorted((doc.title, doc.doc_id) for doc in index.documents.values())
+    articles = sorted((doc.title, doc.doc_id) for doc in live.index.documents.values())
     with gr.Blocks(title=f"{TITLE}: cited answers from the news") as page:
         gr.Markdown(f"# {TITLE}\n{TAGLINE}", elem_id="nq-header")
         turns = gr.State([])
@@ -280,7 +334,7 @@ def build_page(index: Index):
 
         def on_ask(message, history, state, k_value, mode_value, doc_filter, request: gr.Request):
             return chat_turn(
-                index, message, history, state, k_value, mode_value, doc_filter, request
+                live.index, message, history, state, k_value, mode_value, doc_filter, request
             )
 
         inputs, outputs = [box, chat, turns, k, mode, only], [box, chat, turns, sources]
@@ -290,7 +344,7 @@ def build_page(index: Index):
         def ask_api(question: str, k: int = 5, mode: str = "hybrid") -> dict:
             """Answer a question about the articles; returns the newsqa answer JSON."""
             try:
-                return api_answer(index, question, k, mode)
+                return api_answer(live.index, question, k, mode)
             except NewsqaError as err:
                 raise gr.Error(str(err)) from None
 
@@ -299,7 +353,7 @@ def build_page(index: Index):
     return page
 
 
-def build_widget(index: Index):
+def build_widget(live: LiveIndex):
     """Chat only, sources inline: no localStorage-backed components, so it loads cross-site."""
     import gradio as gr
 
@@ -314,7 +368,7 @@ def build_widget(index: Index):
 
         def on_ask(message, history, state, request: gr.Request):
             return chat_turn(
-                index, message, history, state, 5, "hybrid", None, request, inline=True
+                live.index, message, history, state, 5, "hybrid", None, request, inline=True
             )[:3]
 
         box.submit(on_ask, [box, chat, turns], [box, chat, turns], api_visibility="private")
@@ -323,6 +377,89 @@ def build_widget(index: Index):
 
 
 # ---------------------------------------------------------------- the FastAPI app
+
+
+def admin_status(index: Index) -> str:
+    m = index.manifest
+    return (
+        f"**{m['documents']} articles**, {m['passages']} passages, {m['quotes']} quotes · "
+        f"generation `{index.generation}` · built {m['built_at']}"
+    )
+
+
+def article_choices(index: Index) -> list[tuple[str, str]]:
+    return [(f"{d.title} ({d.source})", d.doc_id) for d in index.documents.values()]
+
+
+def admin_add(live: LiveIndex, settings: Settings, paths: list[str]) -> list[str]:
+    """Add uploaded files one by one; a refused file says why and changes nothing."""
+    messages = []
+    for path in paths or []:
+        name = Path(path).name
+        try:
+            index, report = add_upload(settings, name, Path(path).read_bytes())
+            live.index = index
+            messages.append(f"{name}: added ({report.summary()})")
+        except NewsqaError as err:
+            messages.append(f"{name}: not added. {err}")
+    return messages
+
+
+def admin_remove(live: LiveIndex, settings: Settings, doc_ids: list[str]) -> list[str]:
+    if not doc_ids:
+        return ["Choose the articles to remove first."]
+    try:
+        index, report = remove_articles(settings, list(doc_ids))
+    except NewsqaError as err:
+        return [f"not removed. {err}"]
+    live.index = index
+    return [f"removed ({report.summary()}); the files are in corpus/.removed/"]
+
+
+def admin_sync(live: LiveIndex, settings: Settings) -> list[str]:
+    try:
+        index, report = sync(settings)
+    except NewsqaError as err:
+        return [f"not synced. {err}"]
+    live.index = index
+    return [report.summary(), *report.warnings]
+
+
+def build_admin(live: LiveIndex, settings: Settings):
+    import gradio as gr
+
+    with gr.Blocks(title=f"{TITLE} admin") as admin:
+        gr.Markdown(
+            f"# {TITLE} admin\nAdd articles ({' '.join(SUPPORTED_SUFFIXES)}), remove them "
+            "(their files move to corpus/.removed/, nothing is deleted), or sync with the "
+            "corpus folder. Every change is a new index generation; answers switch to it whole."
+        )
+        status = gr.Markdown(admin_status(live.index), elem_id="nq-admin-status")
+        files = gr.File(
+            label="Articles to add", file_count="multiple", file_types=list(SUPPORTED_SUFFIXES),
+            elem_id="nq-admin-files",
+        )  # fmt: skip
+        add = gr.Button("Add", variant="primary", elem_id="nq-admin-add")
+        chosen = gr.Dropdown(
+            article_choices(live.index), multiselect=True, label="Articles to remove"
+        )
+        remove = gr.Button("Remove", variant="stop")
+        resync = gr.Button("Sync with the corpus folder")
+        result = gr.Textbox(label="Result", lines=6, interactive=False, elem_id="nq-admin-result")
+
+        def after(messages):
+            choices = gr.Dropdown(choices=article_choices(live.index), value=[])
+            return "\n".join(messages), admin_status(live.index), choices, None
+
+        outputs = [result, status, chosen, files]
+        add.click(lambda paths: after(admin_add(live, settings, paths)), files, outputs,
+                  api_visibility="private")  # fmt: skip
+        remove.click(lambda ids: after(admin_remove(live, settings, ids)), chosen, outputs,
+                     api_visibility="private")  # fmt: skip
+        resync.click(lambda: after(admin_sync(live, settings)), None, outputs,
+                     api_visibility="private")  # fmt: skip
+    admin.queue(max_size=8, default_concurrency_limit=1)  # one writer at a time anyway
+    return admin
 
 
 def create_app(index: Index, settings: Settings):
@@ -350,6 +487,7 @@ def create_app(index: Index, settings: Settings):
         return response
 
     gate = _Gate(CONCURRENCY, QUEUE_SIZE)
+    live = LiveIndex(index)
 
     @app.get("/api/ask")
     def api_ask(
@@ -360,7 +498,7 @@ def create_app(index: Index, settings: Settings):
         if not gate.enter():
             return JSONResponse({"error": "the server is busy; retry in a few seconds"}, 503)
         try:
-            return JSONResponse(api_answer(index, q, k, mode))
+            return JSONResponse(api_answer(live.index, q, k, mode))
         except NewsqaError as err:
             status = 413 if len(q) > MAX_QUESTION_CHARS else 400
             return JSONResponse({"error": str(err)}, status)
@@ -369,7 +507,7 @@ def create_app(index: Index, settings: Settings):
 
     @app.get("/article/{doc_id}", response_class=HTMLResponse)
     def article(doc_id: str, start: str | None = None, end: str | None = None):
-        status, page = render_article(index, doc_id, start, end)
+        status, page = render_article(live.index, doc_id, start, end)
         return HTMLResponse(page, status_code=status)
 
     web_component = Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js"
@@ -383,8 +521,15 @@ def create_app(index: Index, settings: Settings):
         "enable_monitoring": False, "ssr_mode": False, "css": CSS, "footer_links": ["api"],
         "show_error": True,
     }  # fmt: skip
-    gr.mount_gradio_app(app, build_widget(index), path="/widget", **common)
-    gr.mount_gradio_app(app, build_page(index), path="/", **common)
+    gr.mount_gradio_app(app, build_widget(live), path="/widget", **common)
+    if settings.admin_password:  # no password configured: no admin page at all
+        admin = build_admin(live, settings)
+        gr.mount_gradio_app(
+            app, admin, path="/admin", auth=("admin", settings.admin_password),
+            **{**common, "max_file_size": MAX_FILE_BYTES},
+        )  # fmt: skip
+    gr.mount_gradio_app(app, build_page(live), path="/", **common)
+    app.state.live = live
     return app
 
 

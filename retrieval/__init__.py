@@ -9,7 +9,8 @@ from .answer import Answer, Hit, ask
 from .config import NewsqaError, Settings
 from .documents import Document, load_corpus
 from .passages import Passage, split_document
-from .store import Index, build_index, load_index, open_index
+from .store import Index, load_index
+from .update import add_paths, add_upload, build_index, open_index, remove_articles, sync
 
 __all__ = [
     "Answer",
@@ -19,10 +20,14 @@ __all__ = [
     "NewsqaError",
     "Passage",
     "Settings",
+    "add_paths",
+    "add_upload",
     "ask",
     "build_index",
     "load_corpus",
     "load_index",
     "open_index",
+    "remove_articles",
     "split_document",
+    "sync",
 ]

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 from .config import MODES, NewsqaError, Settings
 
@@ -30,9 +31,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    ingest = commands.add_parser("ingest", help="build or refresh the index from the corpus")
-    ingest.add_argument("--rebuild", action="store_true", help="rebuild even if up to date")
+    ingest = commands.add_parser(
+        "ingest", help="sync the index with the corpus folder (new, changed, deleted files)"
+    )
+    ingest.add_argument("--rebuild", action="store_true", help="re-embed everything")
     _common(ingest)
+
+    add = commands.add_parser("add", help="copy article files into the corpus and index them")
+    add.add_argument("paths", nargs="+", help=".txt .md .html .jsonl files")
+    _common(add)
+
+    remove = commands.add_parser(
+        "remove", help="remove articles (their files move to corpus/.removed/, restorable)"
+    )
+    remove.add_argument("targets", nargs="+", help="doc ids or corpus file paths")
+    _common(remove)
 
     ask = commands.add_parser("ask", help="answer a question with cited passages")
     ask.add_argument("question", help='the question, or "-" to read one question per line')
@@ -55,6 +68,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     _common(serve)
+
+    evaluate = commands.add_parser(
+        "eval", help="measure retrieval on a BEIR folder, a questions .jsonl or a quote gold .jsonl"
+    )
+    evaluate.add_argument("dataset", help="a BEIR folder or a .jsonl gold file")
+    evaluate.add_argument("--split", default="test", help="BEIR qrels split (default test)")
+    evaluate.add_argument("--modes", help="comma list of hybrid,dense,lexical,hybrid+quotes (all)")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.add_argument("--report", metavar="DIR", help="write DIR/report.md and DIR/metrics.png")
+    evaluate.add_argument("--write-baseline", metavar="FILE", help="save the metrics as a baseline")
+    evaluate.add_argument("--baseline", metavar="FILE", help="exit 1 if a metric fell below FILE's")
+    evaluate.add_argument("--tolerance", type=float, default=0.02, help="allowed drop (0.02)")
+    _common(evaluate)
     return parser
 
 
@@ -66,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         commands = {
             "ingest": _ingest, "ask": _ask, "serve": _serve,
             "speakers": _speakers, "quotes": _quotes,
+            "add": _add, "remove": _remove,
+            "eval": _eval,
         }  # fmt: skip
         return commands[args.command](args, settings)
     except NewsqaError as err:
@@ -76,20 +104,43 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _ingest(args, settings: Settings) -> int:
-    from .store import open_index
+    from .update import sync
 
     started = time.perf_counter()
-    index = open_index(settings, rebuild=args.rebuild, log=_stderr)
+    index, _ = sync(settings, log=_stderr, rebuild=args.rebuild)  # logs what changed
+    _done(settings, index, started)
+    return 0
+
+
+def _add(args, settings: Settings) -> int:
+    from .update import add_paths
+
+    started = time.perf_counter()
+    index, _ = add_paths(settings, [Path(p) for p in args.paths], log=_stderr)
+    _done(settings, index, started)
+    return 0
+
+
+def _remove(args, settings: Settings) -> int:
+    from .update import remove_articles
+
+    started = time.perf_counter()
+    index, _ = remove_articles(settings, args.targets, log=_stderr)
+    _done(settings, index, started)
+    return 0
+
+
+def _done(settings: Settings, index, started: float) -> None:
     _stderr(
         f"index {settings.index_dir}: {index.manifest['documents']} articles, "
-        f"{index.manifest['passages']} passages, ready in {time.perf_counter() - started:.1f}s"
+        f"{index.manifest['passages']} passages, {index.generation} "
+        f"({time.perf_counter() - started:.1f}s)"
     )
-    return 0
 
 
 def _ask(args, settings: Settings) -> int:
     from .answer import ask, check_k, check_question
-    from .store import open_index
+    from .update import open_index
 
     check_k(args.k)  # fail before loading anything
     if args.question != "-":
@@ -114,7 +165,7 @@ def _ask(args, settings: Settings) -> int:
 
 
 def _speakers(args, settings: Settings) -> int:
-    from .store import open_index
+    from .update import open_index
 
     index = open_index(settings, log=_stderr)
     counts = {name: 0 for name in index.speakers}
@@ -134,7 +185,7 @@ def _speakers(args, settings: Settings) -> int:
 
 def _quotes(args, settings: Settings) -> int:
     from .quotes import resolve_speaker
-    from .store import open_index
+    from .update import open_index
 
     index = open_index(settings, log=_stderr)
     name = resolve_speaker(args.speaker, index.speakers)
@@ -173,6 +224,12 @@ def _serve(args, settings: Settings) -> int:
 
     app.serve(dataclasses.replace(settings, host=args.host, port=args.port))
     return 0
+
+
+def _eval(args, settings: Settings) -> int:
+    from .evaluation import run_eval_cli
+
+    return run_eval_cli(args, settings)
 
 
 if __name__ == "__main__":

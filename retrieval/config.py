@@ -21,7 +21,7 @@ class NewsqaError(Exception):
     """A failure the user can fix; the message says what to do. Shown without a traceback."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Settings:
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     index_dir: Path = PROJECT_ROOT / "index"
@@ -39,6 +39,7 @@ class Settings:
     port: int = 7860
     allowed_origins: tuple[str, ...] = ()  # may call the API / load the widget cross-site (CORS)
     frame_ancestors: tuple[str, ...] = ()  # may embed the app in an iframe (CSP frame-ancestors)
+    admin_password: str | None = None  # enables /admin (user "admin"): add and remove articles
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
@@ -49,6 +50,7 @@ class Settings:
             "model": os.environ.get("NEWSQA_MODEL"),
             "allowed_origins": _origins(os.environ.get("NEWSQA_ALLOWED_ORIGINS")),
             "frame_ancestors": _origins(os.environ.get("NEWSQA_FRAME_ANCESTORS")),
+            "admin_password": os.environ.get("NEWSQA_ADMIN_PASSWORD"),
         }
         values = {k: v for k, v in env.items() if v}
         values.update({k: v for k, v in overrides.items() if v is not None})
@@ -56,6 +58,10 @@ class Settings:
             if key in values:
                 values[key] = Path(values[key]).expanduser().resolve()
         return replace(cls(), **values)
+
+    def __repr__(self) -> str:  # never print the admin password
+        shown = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "admin_password"}
+        return f"Settings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
     def own_origins(self) -> tuple[str, ...]:
         """The app's own origin and its localhost names: allowed by default."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
 # One article over 20 MB is almost certainly not an article (a dump, a binary): skip it loudly.
 MAX_FILE_BYTES = 20 * 1024 * 1024
 # Bump when loading changes what text or metadata a file yields: indexes built before are stale.
-LOADER_VERSION = 1
+LOADER_VERSION = 2
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 
@@ -42,6 +43,13 @@ class CorpusLoad:
 
 def doc_id_for(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def dedupe_key(text: str) -> str:
+    """Equal for the same article saved with other whitespace or another Unicode form
+    (NFC/NFD/NFKC): such copies are duplicates, although their exact texts (and ids) differ."""
+    normal = unicodedata.normalize("NFKC", text)
+    return hashlib.sha256(" ".join(normal.split()).encode("utf-8")).hexdigest()
 
 
 def display_path(path: Path) -> str:
@@ -88,19 +96,24 @@ def load_corpus(corpus_dir: Path) -> CorpusLoad:
         for item in loaded:
             if isinstance(item, str):
                 warnings.append(item)
-            elif item.doc_id in seen:
+            elif dedupe_key(item.text) in seen:
                 warnings.append(
-                    f"skipped {item.source}: same text as {seen[item.doc_id]} (duplicate article)"
+                    f"skipped {item.source}: same text as {seen[dedupe_key(item.text)]} "
+                    "(duplicate article, ignoring whitespace and Unicode form)"
                 )
             else:
-                seen[item.doc_id] = item.source
+                seen[dedupe_key(item.text)] = item.source
                 documents.append(item)
     return CorpusLoad(documents, warnings)
 
 
 def load_file(path: Path) -> Iterator[Document | str]:
     """Yield the documents in one file (or warning strings); raise ValueError if it is unusable."""
-    raw = path.read_bytes()
+    return parse_file(path.read_bytes(), path.suffix.lower(), display_path(path))
+
+
+def parse_file(raw: bytes, suffix: str, source: str) -> Iterator[Document | str]:
+    """The documents in a file's bytes (uploads are checked with this before being stored)."""
     if len(raw) > MAX_FILE_BYTES:
         raise ValueError(
             f"{len(raw):,} bytes is over the {MAX_FILE_BYTES:,}-byte limit for one article file"
@@ -108,8 +121,10 @@ def load_file(path: Path) -> Iterator[Document | str]:
     text = decode_text(raw)
     if not text.strip():
         raise ValueError("the file is empty")
-    suffix = path.suffix.lower()
-    source = display_path(path)
+    return _parse_text(text, suffix, source)
+
+
+def _parse_text(text: str, suffix: str, source: str) -> Iterator[Document | str]:
     if suffix == ".txt":
         yield make_document(text, source)
     elif suffix == ".md":
@@ -227,6 +242,7 @@ def _load_jsonl(text: str, source: str) -> Iterator[Document | str]:
                 url=record.get("url"),
                 published=record.get("published"),
                 publisher=record.get("source"),
+                external_id=record.get("_id"),  # BEIR corpus.jsonl: qrels name documents by it
             )
         except ValueError as err:
             yield f"skipped {where}: {err}"

@@ -1,55 +1,68 @@
-"""Build, persist and load the index: passages + FAISS (dense) + bm25s (lexical) + manifest.
+"""The persisted index: immutable generations under one atomically switched manifest.
 
-Layout of index/ (no pickle anywhere; every file is checksummed in the manifest):
-    manifest.json     format version, model, dimension, metric, chunking, corpus fingerprint, files
-    documents.jsonl   one article per line: doc_id, title, source, meta, text
-    passages.jsonl    one passage per line: passage_id, doc_id, start, end (text is derived)
-    quotes.jsonl      one attributed quote per line: speaker, role, start, end, kind, attribution
-    dense.faiss       IndexIDMap2(IndexFlatIP): one normalised vector per sentence of a passage;
-                      sentence spans are re-derived from passages on load, never stored twice
-    lexical/          bm25s index (numpy arrays + JSON), row i = passages.jsonl line i
-A build is written to a temporary sibling folder and swapped in whole, so a crash never leaves
-a half-written index in place.
+Layout of index/ (no pickle anywhere; every file of a generation is checksummed in the manifest):
+    manifest.json       the single pointer: format version, model, dimension, metric, chunking,
+                        corpus fingerprint, the current generation and its files' sha256
+    gen-000007/         one generation, never modified once the manifest points at it
+        meta.sqlite     articles, source files, passages, quotes, speakers (SQLite)
+        dense.faiss     IndexIDMap2(IndexFlatIP): one normalised vector per sentence; sentence
+                        spans are re-derived from passages on load, never stored twice
+        lexical/        bm25s index (numpy arrays + JSON); row i = passage row i
+    .writer.lock        held (flock) by the one process allowed to write
+A write builds gen-N+1 in a temporary folder, fsyncs every file, renames the folder, fsyncs
+index/, then replaces manifest.json by an atomic rename (and fsyncs index/ again). A crash at
+any point leaves the old manifest, hence the old generation, in charge. The previous generation
+is kept so that readers that read the old manifest can still open its files.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import functools
 import hashlib
 import json
 import os
 import shutil
+import signal
+import sqlite3
 import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from .config import NewsqaError, Settings
-from .documents import Document, corpus_fingerprint, load_corpus
+from .documents import LOADER_VERSION, Document, corpus_fingerprint
 from .embedding import Encoder, load_encoder
-from .passages import (
-    SPLITTER_VERSION,
-    Passage,
-    Sentence,
-    check_offsets,
-    split_corpus,
-    split_sentences,
-)
-from .quotes import QUOTES_VERSION, Quote, extract_quotes, speaker_roles
+from .passages import SPLITTER_VERSION, Passage, Sentence, check_offsets, split_sentences
+from .quotes import QUOTES_VERSION, Quote
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 METRIC = "inner_product"  # on L2-normalised vectors, i.e. cosine similarity
+DENSE_INDEX = "IndexIDMap2(IndexFlatIP)"
 # bm25s's "en_plus" list (NLTK's) drops question words (what, did, about) that "en" keeps.
 STOPWORDS = "en_plus"
 # What shapes lexical tokens; recorded in the manifest so a change forces a rebuild.
 LEXICAL = {"library": "bm25s", "stopwords": STOPWORDS, "stemmer": "snowball-english+irregular-v1"}
+KEEP_GENERATIONS = 2  # the current one, and the previous one for readers still opening it
+LOCK_WAIT_SECONDS = 30
+# Fault injection for the crash tests: the writer SIGKILLs itself at the N-th checkpoint.
+CRASH_AT_ENV = "NEWSQA_CRASH_AT"
 
 
 class IndexError_(NewsqaError):
     """The index on disk is missing, stale, or damaged; the message says how to rebuild."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A corpus file as last indexed: its bytes' hash and the articles it yielded."""
+
+    path: str  # relative to the corpus folder
+    sha256: str
+    doc_ids: tuple[str, ...]
 
 
 @dataclass
@@ -62,6 +75,8 @@ class Index:
     lexical: object  # bm25s.BM25 over passages
     quotes: list[Quote] = field(default_factory=list)  # every attributed quote, document order
     speakers: dict[str, list[str]] = field(default_factory=dict)  # canonical name -> roles
+    files: dict[str, SourceFile] = field(default_factory=dict)  # corpus path -> what it gave
+    doc_speakers: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # per article
     sentences: list[Sentence] = field(default_factory=list)
     sentence_at: dict[int, Sentence] = field(default_factory=dict)  # FAISS id -> sentence
     sentences_of_row: dict[int, list[Sentence]] = field(default_factory=dict)
@@ -82,6 +97,10 @@ class Index:
     @property
     def encoder(self) -> Encoder:
         return load_encoder(self.manifest["model"])
+
+    @property
+    def generation(self) -> str:
+        return self.manifest["generation"]
 
 
 # ---------------------------------------------------------------- lexical tokenization
@@ -118,143 +137,210 @@ def tokenize(texts: list[str]) -> list[list[str]]:
     )
 
 
-# ---------------------------------------------------------------- build
+# ---------------------------------------------------------------- writing a generation
 
 
-def build_index(settings: Settings, log: Callable[[str], None] = lambda _: None) -> Index:
-    """Load the corpus, split, embed, index, and persist under settings.index_dir."""
-    import bm25s
-    import faiss
-
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-    fingerprint = corpus_fingerprint(settings.corpus_dir)
-    loaded = load_corpus(settings.corpus_dir)
-    for warning in loaded.warnings:
-        log(f"warning: {warning}")
-    if not loaded.documents:
-        raise NewsqaError(
-            f"no articles to index in {settings.corpus_dir} (supported: .txt .md .html .jsonl); "
-            "add articles there, or point --corpus / NEWSQA_CORPUS at a folder that has some"
-        )
-    timings["load_s"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    passages = split_corpus(loaded.documents, settings)
-    timings["split_s"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    quotes = [quote for doc in loaded.documents for quote in extract_quotes(doc)]
-    speakers = merge_speakers(loaded.documents)
-    timings["quotes_s"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    encoder = load_encoder(settings.model)
-    timings["model_load_s"] = time.perf_counter() - clock
-    sentences = split_sentences(passages)
-    clock = time.perf_counter()
-    docs = {d.doc_id: d for d in loaded.documents}
-    vectors = encoder.encode(
-        [docs[passages[s.row].doc_id].text[s.start : s.end] for s in sentences]
-    )
-    timings["embed_s"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    dense = faiss.IndexIDMap2(faiss.IndexFlatIP(encoder.dimension))
-    dense.add_with_ids(vectors, np.array([s.sentence_id for s in sentences], dtype=np.int64))
-    lexical = bm25s.BM25()
-    lexical.index(tokenize([p.text for p in passages]), show_progress=False)
-    timings["index_s"] = time.perf_counter() - clock
-
-    manifest = {
-        "format_version": FORMAT_VERSION,
-        "model": settings.model,
-        "dimension": encoder.dimension,
-        "metric": METRIC,
-        "dense_index": "IndexIDMap2(IndexFlatIP)",
-        "lexical": LEXICAL,
-        "chunking": _chunking(settings),
-        "quotes_version": QUOTES_VERSION,
-        "corpus_dir": str(settings.corpus_dir),
-        "corpus_fingerprint": fingerprint,
-        "documents": len(loaded.documents),
-        "passages": len(passages),
-        "sentences": len(sentences),
-        "quotes": len(quotes),
-        "speakers": speakers,
-        "warnings": loaded.warnings,
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    }
-    clock = time.perf_counter()
-    _write(settings.index_dir, manifest, loaded.documents, passages, quotes, dense, lexical)
-    timings["write_s"] = time.perf_counter() - clock
-    manifest["timings"] = {k: round(v, 3) for k, v in timings.items()}
-    log(
-        f"indexed {len(passages)} passages from {len(loaded.documents)} articles "
-        f"in {sum(timings.values()):.1f}s"
-    )
-    return Index(settings, manifest, docs, passages, dense, lexical, quotes, speakers)
+def checkpoint(label: str) -> None:
+    """A point where the crash tests may kill the writer (see CRASH_AT_ENV); free otherwise."""
+    target = os.environ.get(CRASH_AT_ENV)
+    if target is None:
+        return
+    checkpoint.count = getattr(checkpoint, "count", 0) + 1
+    if checkpoint.count == int(target):
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _chunking(settings: Settings) -> dict:
-    return {**settings.chunking(), "splitter_version": SPLITTER_VERSION}
-
-
-def merge_speakers(documents: list[Document]) -> dict[str, list[str]]:
-    """Canonical speaker -> every role seen with them, across the corpus."""
-    merged: dict[str, list[str]] = {}
-    for doc in documents:
-        for name, roles in speaker_roles(doc).items():
-            known = merged.setdefault(name, [])
-            known.extend(role for role in roles if role not in known)
-    return dict(sorted(merged.items()))
-
-
-def _write(target: Path, manifest, documents, passages, quotes, dense, lexical) -> None:
-    import faiss
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+@contextlib.contextmanager
+def writer_lock(index_dir: Path, wait: float | None = None) -> Iterator[None]:
+    """One writer at a time; a second one waits up to `wait` seconds, then fails clearly."""
+    wait = LOCK_WAIT_SECONDS if wait is None else wait
     try:
-        with (staging / "documents.jsonl").open("w", encoding="utf-8") as out:
-            for doc in documents:
-                out.write(json.dumps(asdict(doc), ensure_ascii=False) + "\n")
-        with (staging / "passages.jsonl").open("w", encoding="utf-8") as out:
-            for p in passages:
-                row = {
-                    "passage_id": p.passage_id,
-                    "doc_id": p.doc_id,
-                    "start": p.start,
-                    "end": p.end,
-                }
-                out.write(json.dumps(row) + "\n")
-        with (staging / "quotes.jsonl").open("w", encoding="utf-8") as out:
-            for q in quotes:
-                row = {k: v for k, v in asdict(q).items() if k != "text"}  # text is derived
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
-        faiss.write_index(dense, str(staging / "dense.faiss"))
-        lexical.save(str(staging / "lexical"), show_progress=False)
-        manifest = dict(manifest, files=_checksums(staging))
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-        for path in staging.rglob("*"):
+        index_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(index_dir / ".writer.lock", "a+")  # noqa: SIM115 - held for the block
+    except OSError as err:
+        raise _write_error(index_dir, err) from None
+    deadline = time.monotonic() + wait
+    try:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise NewsqaError(
+                        f"another newsqa process is updating the index in {index_dir}; "
+                        "try again when it has finished"
+                    ) from None
+                time.sleep(0.1)
+        yield
+    finally:
+        handle.close()  # releases the lock
+
+
+def _write_error(index_dir: Path, err: OSError) -> NewsqaError:
+    if err.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        why = "the index folder is read-only"
+    elif err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        why = "the disk is full (or the file size limit was reached)"
+    elif err.errno == errno.EIO:
+        why = f"a write failed ({err.strerror}; is the disk full or failing?)"
+    else:
+        why = f"{err.strerror or err}"
+    return NewsqaError(
+        f"could not write the index in {index_dir}: {why}. Nothing was changed; the previous "
+        "index still answers. Free space or fix permissions, then run `newsqa ingest`"
+    )
+
+
+def write_generation(
+    settings: Settings,
+    manifest: dict,
+    index: Index,
+) -> dict:
+    """Persist `index` as a new generation and switch the manifest to it. Caller holds the lock.
+
+    Returns the manifest that is now current.
+    """
+    import faiss
+
+    folder = settings.index_dir
+    try:
+        previous = read_manifest(folder)
+    except IndexError_:  # being rebuilt over a damaged manifest
+        previous = None
+    number = _next_generation_number(folder, previous)
+    generation = f"gen-{number:06d}"
+    staging = Path(tempfile.mkdtemp(prefix=f".{generation}.tmp-", dir=folder))
+    checkpoint("staging created")
+    try:
+        _write_sqlite(staging / "meta.sqlite", index)
+        checkpoint("sqlite written")
+        faiss.write_index(index.dense, str(staging / "dense.faiss"))
+        checkpoint("faiss written")
+        index.lexical.save(str(staging / "lexical"), show_progress=False)
+        checkpoint("lexical written")
+        for path in sorted(staging.rglob("*")):
             if path.is_file():
-                with path.open("rb") as handle:
-                    os.fsync(handle.fileno())
-        retired = target.with_name(f".{target.name}.old-{os.getpid()}")
-        if target.exists():
-            os.rename(target, retired)
-        os.rename(staging, target)
-        shutil.rmtree(retired, ignore_errors=True)
-    except BaseException:
+                _fsync_file(path)
+                checkpoint(f"fsync {path.name}")
+        _fsync_dir(staging / "lexical")
+        checkpoint("lexical folder synced")
+        _fsync_dir(staging)
+        checkpoint("staging synced")
+        files = {f"{generation}/{rel}": digest for rel, digest in _checksums(staging).items()}
+        checkpoint("checksummed")
+        os.rename(staging, folder / generation)
+        checkpoint("generation renamed")
+        _fsync_dir(folder)
+        checkpoint("index folder synced")
+        manifest = dict(manifest, generation=generation, files=files)
+        pending = folder / ".manifest.json.tmp"
+        pending.write_text(json.dumps(manifest, indent=2) + "\n")
+        checkpoint("manifest written")
+        _fsync_file(pending)
+        checkpoint("manifest synced")
+        os.replace(pending, folder / "manifest.json")  # the switch: atomic on POSIX
+        checkpoint("manifest switched")
+        _fsync_dir(folder)
+        checkpoint("switch synced")
+    except OSError as err:
         shutil.rmtree(staging, ignore_errors=True)
-        raise
+        raise _write_error(folder, err) from None
+    except (RuntimeError, sqlite3.Error) as err:  # how FAISS and SQLite report I/O failures
+        shutil.rmtree(staging, ignore_errors=True)
+        full = "full" in str(err)
+        code = errno.ENOSPC if full else errno.EIO
+        raise _write_error(folder, OSError(code, str(err).splitlines()[0])) from None
+    remove_stale_generations(folder, manifest)
+    checkpoint("cleaned up")
+    return manifest
+
+
+def remove_stale_generations(folder: Path, manifest: dict | None) -> None:
+    """Drop unfinished builds and generations older than the last KEEP_GENERATIONS."""
+    current = manifest.get("generation") if manifest else None
+    generations = sorted(p for p in folder.glob("gen-*") if p.is_dir())
+    keep = {p.name for p in generations[-KEEP_GENERATIONS:]} | {current}
+    for path in generations:
+        if path.name not in keep:
+            shutil.rmtree(path, ignore_errors=True)
+    for leftover in folder.glob(".gen-*.tmp-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    (folder / ".manifest.json.tmp").unlink(missing_ok=True)
+
+
+def _next_generation_number(folder: Path, manifest: dict | None) -> int:
+    numbers = [int(p.name.split("-")[1]) for p in folder.glob("gen-*") if p.name[4:].isdigit()]
+    if manifest and str(manifest.get("generation", "")).startswith("gen-"):
+        numbers.append(int(manifest["generation"].split("-")[1]))
+    return max(numbers, default=0) + 1
+
+
+_SCHEMA = """
+CREATE TABLE documents (doc_id TEXT PRIMARY KEY, ord INTEGER, title TEXT, source TEXT,
+                        text TEXT, meta TEXT);
+CREATE TABLE files (path TEXT PRIMARY KEY, sha256 TEXT, doc_ids TEXT);
+CREATE TABLE passages (row INTEGER PRIMARY KEY, passage_id INTEGER UNIQUE, doc_id TEXT,
+                       start INTEGER, "end" INTEGER);
+CREATE TABLE quotes (ord INTEGER PRIMARY KEY, doc_id TEXT, speaker TEXT, role TEXT,
+                     start INTEGER, "end" INTEGER, kind TEXT, attribution TEXT);
+CREATE TABLE doc_speakers (doc_id TEXT, name TEXT, roles TEXT);
+"""
+
+
+def _write_sqlite(path: Path, index: Index) -> None:
+    db = sqlite3.connect(path)
+    try:
+        with db:
+            db.executescript(_SCHEMA)
+            checkpoint("schema created")
+            db.executemany(
+                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?)",
+                [(d.doc_id, i, d.title, d.source, d.text, json.dumps(d.meta))
+                 for i, d in enumerate(index.documents.values())],
+            )  # fmt: skip
+            db.executemany(
+                "INSERT INTO files VALUES (?, ?, ?)",
+                [(f.path, f.sha256, json.dumps(f.doc_ids)) for f in index.files.values()],
+            )
+            db.executemany(
+                "INSERT INTO passages VALUES (?, ?, ?, ?, ?)",
+                [(row, p.passage_id, p.doc_id, p.start, p.end)
+                 for row, p in enumerate(index.passages)],
+            )  # fmt: skip
+            db.executemany(
+                "INSERT INTO quotes VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(i, q.doc_id, q.speaker, q.role, q.start, q.end, q.kind, q.attribution)
+                 for i, q in enumerate(index.quotes)],
+            )  # fmt: skip
+            db.executemany(
+                "INSERT INTO doc_speakers VALUES (?, ?, ?)",
+                [(doc_id, name, json.dumps(roles))
+                 for doc_id, people in index.doc_speakers.items()
+                 for name, roles in people.items()],
+            )  # fmt: skip
+    finally:
+        db.close()
+
+
+def _fsync_file(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _checksums(folder: Path) -> dict[str, str]:
     return {
         path.relative_to(folder).as_posix(): _sha256(path)
         for path in sorted(folder.rglob("*"))
-        if path.is_file() and path.name != "manifest.json"
+        if path.is_file()
     }
 
 
@@ -266,22 +352,33 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-# ---------------------------------------------------------------- load
+# ---------------------------------------------------------------- reading
 
 
 def read_manifest(index_dir: Path) -> dict | None:
     try:
-        return json.loads((index_dir / "manifest.json").read_text())
+        manifest = json.loads((index_dir / "manifest.json").read_text())
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as err:
         raise IndexError_(
-            f"the index manifest in {index_dir} is unreadable ({err}); rebuild with `newsqa ingest`"
+            f"the index manifest in {index_dir} is unreadable ({err.__class__.__name__}); "
+            "rebuild it with `newsqa ingest --rebuild`"
         ) from None
+    if not isinstance(manifest, dict):
+        raise IndexError_(
+            f"the index manifest in {index_dir} is damaged; rebuild it with "
+            "`newsqa ingest --rebuild`"
+        )
+    return manifest
 
 
-def stale_reasons(manifest: dict | None, settings: Settings) -> list[str]:
-    """Why the index on disk does not describe this corpus with these settings (empty: fresh)."""
+def chunking_settings(settings: Settings) -> dict:
+    return {**settings.chunking(), "splitter_version": SPLITTER_VERSION}
+
+
+def incompatible(manifest: dict | None, settings: Settings) -> list[str]:
+    """Why the index on disk cannot be updated in place, only rebuilt (empty: compatible)."""
     if manifest is None:
         return [f"no index in {settings.index_dir}"]
     reasons = []
@@ -291,81 +388,143 @@ def stale_reasons(manifest: dict | None, settings: Settings) -> list[str]:
         reasons.append(f"model changed ({manifest.get('model')} -> {settings.model})")
     if manifest.get("quotes_version") != QUOTES_VERSION:
         reasons.append("quote extraction changed")
+    if manifest.get("loader_version") != LOADER_VERSION:
+        reasons.append("article loading changed")
     if manifest.get("lexical") != LEXICAL:
         reasons.append("lexical tokenization changed")
-    if manifest.get("chunking") != _chunking(settings):
+    if manifest.get("chunking") != chunking_settings(settings):
         reasons.append("chunking settings changed")
-    if manifest.get("corpus_fingerprint") != corpus_fingerprint(settings.corpus_dir):
+    return reasons
+
+
+def stale_reasons(manifest: dict | None, settings: Settings) -> list[str]:
+    """Why the index does not describe this corpus with these settings (empty: fresh)."""
+    reasons = incompatible(manifest, settings)
+    if manifest is not None and manifest.get("corpus_fingerprint") != corpus_fingerprint(
+        settings.corpus_dir
+    ):
         reasons.append(f"the articles in {settings.corpus_dir} changed")
     return reasons
 
 
-def load_index(settings: Settings) -> Index:
-    """Load a persisted index after checking every file against the manifest's checksums."""
+def load_index(settings: Settings, attempts: int = 3) -> Index:
+    """Load the current generation after checking every file against the manifest.
+
+    A writer may switch generations while we read; if a file vanished because the manifest
+    moved on, read the new manifest and try again.
+    """
+    for attempt in range(attempts):
+        manifest = read_manifest(settings.index_dir)
+        try:
+            return _load_generation(settings, manifest)
+        except (FileNotFoundError, RuntimeError) as err:  # FAISS: RuntimeError on a lost file
+            if attempt == attempts - 1 or read_manifest(settings.index_dir) == manifest:
+                what = "missing" if isinstance(err, FileNotFoundError) else "unreadable"
+                raise IndexError_(
+                    f"a file of the index in {settings.index_dir} is {what}; rebuild it with "
+                    "`newsqa ingest --rebuild`"
+                ) from None
+    raise AssertionError("unreachable")
+
+
+def _load_generation(settings: Settings, manifest: dict | None) -> Index:
     import bm25s
     import faiss
 
     folder = settings.index_dir
-    manifest = read_manifest(folder)
     if manifest is None:
         raise IndexError_(f"no index in {folder}; build it with `newsqa ingest`")
-    if manifest.get("format_version") != FORMAT_VERSION or manifest.get("metric") != METRIC:
-        raise IndexError_(
-            f"the index in {folder} was written by another version of newsqa; "
-            "rebuild it with `newsqa ingest`"
-        )
-    for name, expected in manifest.get("files", {}).items():
-        path = folder / name
-        # FAISS trusts its input: never hand it a file that is not exactly what we wrote.
-        if not path.is_file() or _sha256(path) != expected:
+    expected = {"format_version": FORMAT_VERSION, "metric": METRIC, "dense_index": DENSE_INDEX}
+    for key, value in expected.items():
+        if manifest.get(key) != value:
             raise IndexError_(
-                f"index file {path} is missing or damaged (checksum mismatch); "
+                f"the index in {folder} has {key} {manifest.get(key)!r}, this newsqa reads "
+                f"{value!r}; rebuild it with `newsqa ingest --rebuild`"
+            )
+    if manifest.get("model") != settings.model:
+        raise IndexError_(
+            f"the index in {folder} was built with model {manifest.get('model')!r}, but "
+            f"{settings.model!r} is configured; rebuild it with `newsqa ingest --rebuild` "
+            "or set NEWSQA_MODEL back"
+        )
+    generation = folder / str(manifest.get("generation"))
+    files = manifest.get("files") or {}
+    if not files:
+        raise IndexError_(f"the index manifest in {folder} lists no files; rebuild it")
+    for name, digest in files.items():
+        path = folder / name
+        if not path.is_file():
+            raise FileNotFoundError(path)
+        # FAISS trusts its input: never hand it a file that is not exactly what we wrote.
+        if _sha256(path) != digest:
+            raise IndexError_(
+                f"index file {path} is damaged (checksum mismatch); "
                 "rebuild it with `newsqa ingest --rebuild`"
             )
-    documents = {}
-    with (folder / "documents.jsonl").open(encoding="utf-8") as lines:
-        for line in lines:
-            doc = Document(**json.loads(line))
-            documents[doc.doc_id] = doc
-    passages = []
-    with (folder / "passages.jsonl").open(encoding="utf-8") as lines:
-        for line in lines:
-            row = json.loads(line)
-            doc = documents[row["doc_id"]]
-            passage = Passage(text=doc.text[row["start"] : row["end"]], **row)
-            check_offsets(doc, passage)
-            passages.append(passage)
-    quotes = []
-    with (folder / "quotes.jsonl").open(encoding="utf-8") as lines:
-        for line in lines:
-            row = json.loads(line)
-            quotes.append(
-                Quote(text=documents[row["doc_id"]].text[row["start"] : row["end"]], **row)
-            )
-    dense = faiss.read_index(str(folder / "dense.faiss"))
-    lexical = bm25s.BM25.load(str(folder / "lexical"), mmap=True, show_progress=False)
+    documents, passages, quotes, files_, doc_speakers = _read_sqlite(generation / "meta.sqlite")
+    dense = faiss.read_index(str(generation / "dense.faiss"))
+    lexical = bm25s.BM25.load(str(generation / "lexical"), mmap=True, show_progress=False)
     index = Index(
-        settings, manifest, documents, passages, dense, lexical, quotes, manifest["speakers"]
-    )
-    if dense.d != manifest["dimension"] or dense.ntotal != len(index.sentences):
+        settings, manifest, documents, passages, dense, lexical, quotes,
+        merge_speakers(doc_speakers, documents), files_, doc_speakers,
+    )  # fmt: skip
+    if dense.d != manifest.get("dimension") or dense.ntotal != len(index.sentences):
         raise IndexError_(
-            f"dense index in {folder} has {dense.ntotal}x{dense.d} vectors, the manifest says "
-            f"{len(index.sentences)}x{manifest['dimension']}; "
+            f"dense index in {generation} has {dense.ntotal}x{dense.d} vectors, expected "
+            f"{len(index.sentences)}x{manifest.get('dimension')}; "
             "rebuild it with `newsqa ingest --rebuild`"
         )
     return index
 
 
-def open_index(
-    settings: Settings, rebuild: bool = False, log: Callable[[str], None] = lambda _: None
-) -> Index:
-    """The index for settings: loaded when fresh, (re)built when missing, stale, or asked to."""
-    reasons = (
-        ["asked to rebuild"]
-        if rebuild
-        else stale_reasons(read_manifest(settings.index_dir), settings)
-    )
-    if reasons:
-        log(f"building the index ({'; '.join(reasons)})")
-        return build_index(settings, log)
-    return load_index(settings)
+def _read_sqlite(path: Path):
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    # immutable=1: no locks or journal, so a read-only index folder works.
+    db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    try:
+        documents = {}
+        for doc_id, title, source, text, meta in db.execute(
+            "SELECT doc_id, title, source, text, meta FROM documents ORDER BY ord"
+        ):
+            documents[doc_id] = Document(doc_id, title, source, text, json.loads(meta))
+        passages = []
+        for passage_id, doc_id, start, end in db.execute(
+            'SELECT passage_id, doc_id, start, "end" FROM passages ORDER BY row'
+        ):
+            passage = Passage(passage_id, doc_id, start, end, documents[doc_id].text[start:end])
+            check_offsets(documents[doc_id], passage)
+            passages.append(passage)
+        quotes = [
+            Quote(speaker, role, documents[doc_id].text[start:end], start, end, kind, how, doc_id)
+            for doc_id, speaker, role, start, end, kind, how in db.execute(
+                'SELECT doc_id, speaker, role, start, "end", kind, attribution FROM quotes '
+                "ORDER BY ord"
+            )
+        ]
+        files = {
+            path: SourceFile(path, digest, tuple(json.loads(ids)))
+            for path, digest, ids in db.execute("SELECT path, sha256, doc_ids FROM files")
+        }
+        doc_speakers: dict[str, dict[str, list[str]]] = {}
+        for doc_id, name, roles in db.execute("SELECT doc_id, name, roles FROM doc_speakers"):
+            doc_speakers.setdefault(doc_id, {})[name] = json.loads(roles)
+    except (sqlite3.Error, KeyError, ValueError) as err:
+        raise IndexError_(
+            f"the index metadata {path} is damaged ({err}); rebuild with `newsqa ingest --rebuild`"
+        ) from None
+    finally:
+        db.close()
+    return documents, passages, quotes, files, doc_speakers
+
+
+def merge_speakers(
+    doc_speakers: dict[str, dict[str, list[str]]], documents: dict[str, Document]
+) -> dict[str, list[str]]:
+    """Canonical speaker -> every role seen with them, across the corpus (articles in order)."""
+    merged: dict[str, list[str]] = {}
+    for doc_id in documents:
+        for name, roles in doc_speakers.get(doc_id, {}).items():
+            known = merged.setdefault(name, [])
+            known.extend(role for role in roles if role not in known)
+    return dict(sorted(merged.items()))

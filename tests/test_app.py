@@ -158,3 +158,61 @@ def test_gate_bounds_running_and_waiting_work():
     gate.leave()
     assert gate.enter()
     gate.leave()
+
+
+@pytest.fixture
+def admin_app(corpus_copy, tmp_path):
+    settings = Settings(
+        corpus_dir=corpus_copy, index_dir=tmp_path / "index", port=7998, admin_password="s3cret"
+    )
+    index = build_index(settings)
+    with TestClient(app.create_app(index, settings)) as test_client:
+        yield test_client, settings
+
+
+def test_admin_page_needs_the_password(admin_app, client):
+    test_client, settings = admin_app
+    assert "s3cret" not in repr(settings)
+    assert test_client.get("/admin/config").status_code == 401
+    wrong = test_client.post("/admin/login", data={"username": "admin", "password": "nope"})
+    assert wrong.status_code in (400, 401)
+    right = test_client.post("/admin/login", data={"username": "admin", "password": "s3cret"})
+    assert right.status_code == 200
+    assert test_client.get("/admin/config").status_code == 200
+    # Without NEWSQA_ADMIN_PASSWORD there is no admin page at all.
+    assert client.get("/admin/config").status_code != 200
+
+
+def test_admin_uploads_and_removals_reach_the_answers_at_once(admin_app, tmp_path):
+    test_client, settings = admin_app
+    live = test_client.app.state.live
+    upload = tmp_path / "kremlin.md"
+    upload.write_text("---\ntitle: Kremlin denial\n---\nThe Kremlin denied the report on Friday.")
+    refused = tmp_path / "virus.exe"
+    refused.write_bytes(b"MZ\x00\x00")
+    messages = app.admin_add(live, settings, [str(upload), str(refused)])
+    assert messages[0].startswith("kremlin.md: added")
+    assert messages[1].startswith("virus.exe: not added") and "not an article type" in messages[1]
+    hits = test_client.get("/api/ask", params={"q": "What did the Kremlin deny?"}).json()["hits"]
+    assert hits[0]["title"] == "Kremlin denial"
+
+    doc_id = hits[0]["doc_id"]
+    assert app.admin_remove(live, settings, [doc_id])[0].startswith("removed")
+    hits = test_client.get("/api/ask", params={"q": "What did the Kremlin deny?"}).json()["hits"]
+    assert all(h["doc_id"] != doc_id for h in hits)
+    assert (settings.corpus_dir / ".removed" / "kremlin.md").exists()
+    assert app.admin_remove(live, settings, [])[0] == "Choose the articles to remove first."
+
+
+def test_running_app_picks_up_generations_written_by_other_processes(corpus_copy, tmp_path):
+    from retrieval import add_paths
+
+    settings = Settings(corpus_dir=corpus_copy, index_dir=tmp_path / "index")
+    live = app.LiveIndex(build_index(settings))
+    first = live.index.generation
+    article = tmp_path / "late.txt"
+    article.write_text("Late news\n\nThe ferry resumed service to the island on Sunday morning.")
+    add_paths(settings, [article])  # as `newsqa add` from another process would
+    live.RECHECK_SECONDS = 0.0
+    assert live.index.generation != first
+    assert "Late news" in {d.title for d in live.index.documents.values()}

@@ -1,0 +1,423 @@
+"""Changing the index: full builds and incremental updates, each written as a new generation.
+
+corpus/ is the source of truth. `add` copies files into it, `remove` moves files out of it into
+corpus/.removed/ (nothing is deleted), and both then `sync`: files whose bytes are unchanged
+keep their articles, passages, quotes and sentence vectors; only new or changed files are
+split, embedded and scanned for quotes. BM25 is re-indexed over all passages (bm25s has no
+incremental update; it costs ~1 s per 10k passages, far less than embedding).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .config import NewsqaError, Settings
+from .documents import (
+    LOADER_VERSION,
+    MAX_FILE_BYTES,
+    SUPPORTED_SUFFIXES,
+    Document,
+    corpus_files,
+    corpus_fingerprint,
+    dedupe_key,
+    parse_file,
+)
+from .embedding import load_encoder
+from .passages import split_document, split_sentences
+from .quotes import QUOTES_VERSION, extract_quotes, speaker_roles
+from .store import (
+    DENSE_INDEX,
+    FORMAT_VERSION,
+    LEXICAL,
+    METRIC,
+    Index,
+    IndexError_,
+    SourceFile,
+    checkpoint,
+    chunking_settings,
+    incompatible,
+    load_index,
+    merge_speakers,
+    read_manifest,
+    tokenize,
+    write_generation,
+    writer_lock,
+)
+
+Log = Callable[[str], None]
+REMOVED_DIR = ".removed"  # hidden: the loader skips it; removed articles stay restorable
+UPLOAD_DIR = "uploads"
+
+
+@dataclass
+class UpdateReport:
+    added: list[str] = field(default_factory=list)  # sources of new articles
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
+    generation: str | None = None  # the generation written; None when nothing changed
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        if self.generation is None:
+            return f"index unchanged ({self.unchanged} articles)"
+        return (
+            f"{len(self.added)} added, {len(self.removed)} removed, {self.unchanged} unchanged "
+            f"-> {self.generation} in {self.seconds:.1f}s"
+        )
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def build_index(settings: Settings, log: Log = lambda _: None) -> Index:
+    """Build the whole index from the corpus (embedding everything) as a new generation."""
+    with writer_lock(settings.index_dir):
+        index, _ = _sync(settings, None, log)
+    return index
+
+
+def sync(settings: Settings, log: Log = lambda _: None, rebuild: bool = False):
+    """Bring the index in line with the corpus folder; returns (index, report)."""
+    with writer_lock(settings.index_dir):
+        manifest = _readable_manifest(settings) if rebuild else read_manifest(settings.index_dir)
+        reasons = ["asked to rebuild"] if rebuild else incompatible(manifest, settings)
+        if reasons and manifest is not None:
+            log(f"rebuilding the whole index ({'; '.join(reasons)})")
+        current = None if reasons else load_index(settings)
+        return _sync(settings, current, log)
+
+
+def open_index(settings: Settings, rebuild: bool = False, log: Log = lambda _: None) -> Index:
+    """The index for settings: loaded when fresh, synced when the corpus changed, rebuilt
+    when missing, incompatible, or asked to. A read-only index still answers (stale)."""
+    manifest = read_manifest(settings.index_dir)
+    if not rebuild and not incompatible(manifest, settings):
+        if manifest.get("corpus_fingerprint") == corpus_fingerprint(settings.corpus_dir):
+            return load_index(settings)
+    try:
+        return sync(settings, log, rebuild=rebuild)[0]
+    except NewsqaError as err:
+        if manifest is None or rebuild or incompatible(manifest, settings):
+            raise
+        log(f"warning: answering from the existing index, not updated: {err}")
+        return load_index(settings)
+
+
+def add_paths(settings: Settings, paths: list[Path], log: Log = lambda _: None):
+    """Copy article files into the corpus and index them; returns (index, report)."""
+    current = _current_keys(settings)
+    staged = []
+    for path in paths:
+        path = Path(path)
+        if not path.is_file():
+            raise NewsqaError(f"{path} is not a file")
+        documents = check_upload(path.name, path.read_bytes())
+        if all(dedupe_key(doc.text) in current for doc in documents):
+            log(f"{path}: already indexed as {current[dedupe_key(documents[0].text)]}; skipped")
+            continue
+        staged.append(path)
+    copies = []
+    for path in staged:
+        target = _free_name(settings.corpus_dir, path.name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        copies.append(target)
+        log(f"copied {path} to {target}")
+    return _sync_or_undo(settings, log, undo=lambda: [c.unlink() for c in copies])
+
+
+def add_upload(settings: Settings, filename: str, data: bytes, log: Log = lambda _: None):
+    """Store an uploaded article under corpus/uploads/ and index it; returns (index, report).
+
+    Refused uploads (type, size, encoding, empty, duplicate) raise NewsqaError and write
+    nothing, so nothing already indexed is touched.
+    """
+    documents = check_upload(filename, data)
+    current = _current_keys(settings)
+    duplicates = [current[dedupe_key(d.text)] for d in documents if dedupe_key(d.text) in current]
+    if len(duplicates) == len(documents):
+        raise NewsqaError(
+            f"{filename}: already indexed as {duplicates[0]} (same text, ignoring whitespace and "
+            "Unicode form); nothing to add"
+        )
+    target = _free_name(settings.corpus_dir / UPLOAD_DIR, _safe_name(filename))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    log(f"stored the upload as {target}")
+    return _sync_or_undo(settings, log, undo=target.unlink)
+
+
+def remove_articles(settings: Settings, targets: list[str], log: Log = lambda _: None):
+    """Remove articles by doc id or corpus path: their files move to corpus/.removed/."""
+    index = load_index(settings)
+    moves: list[Path] = []
+    for target in targets:
+        path = _file_of(settings, index, target)
+        moves.append(path)
+    moved: list[tuple[Path, Path]] = []
+    for path in moves:
+        destination = _free_name(settings.corpus_dir / REMOVED_DIR, path.name)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        path.rename(destination)
+        checkpoint("article moved out of the corpus")
+        moved.append((path, destination))
+        log(f"moved {path} to {destination} (restore it by moving it back)")
+    return _sync_or_undo(settings, log, undo=lambda: [d.rename(p) for p, d in moved])
+
+
+def _sync_or_undo(settings: Settings, log: Log, undo: Callable[[], object]):
+    """Sync; if the index cannot be written, put the corpus back as it was, then re-raise."""
+    try:
+        return sync(settings, log)
+    except BaseException:
+        undo()
+        raise
+
+
+def check_upload(filename: str, data: bytes) -> list[Document]:
+    """The articles in an uploaded file, or NewsqaError saying why it cannot be used."""
+    suffix = Path(filename).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise NewsqaError(
+            f"{filename}: {suffix or 'no extension'} is not an article type; upload "
+            f"{', '.join(SUPPORTED_SUFFIXES)} files"
+        )
+    if len(data) > MAX_FILE_BYTES:
+        raise NewsqaError(
+            f"{filename}: {len(data):,} bytes is over the {MAX_FILE_BYTES:,}-byte limit for one "
+            "article file; split it into smaller files"
+        )
+    try:
+        items = list(parse_file(data, suffix, filename))
+    except ValueError as err:
+        raise NewsqaError(f"{filename}: {err}") from None
+    documents = [item for item in items if isinstance(item, Document)]
+    if not documents:
+        problems = "; ".join(item for item in items if isinstance(item, str))
+        raise NewsqaError(f"{filename}: no usable article in it ({problems or 'empty'})")
+    return documents
+
+
+# ---------------------------------------------------------------- the one sync
+
+
+def _sync(settings: Settings, current: Index | None, log: Log) -> tuple[Index, UpdateReport]:
+    """New generation for the corpus as it is now, reusing what `current` already computed."""
+    started = time.perf_counter()
+    report = UpdateReport()
+    fingerprint = corpus_fingerprint(settings.corpus_dir)
+    documents: dict[str, Document] = {}
+    files: dict[str, SourceFile] = {}
+    seen_keys: dict[str, str] = {}
+    for path in corpus_files(settings.corpus_dir):
+        rel = path.relative_to(settings.corpus_dir).as_posix()
+        try:
+            raw = path.read_bytes()
+        except OSError as err:
+            report.warnings.append(f"skipped {rel}: cannot read it ({err.strerror})")
+            continue
+        digest = hashlib.sha256(raw).hexdigest()
+        before = current.files.get(rel) if current else None
+        if before is not None and before.sha256 == digest:
+            found = [current.documents[d] for d in before.doc_ids if d in current.documents]
+        else:
+            found = []
+            try:
+                for item in parse_file(raw, path.suffix.lower(), _display(path)):
+                    if isinstance(item, str):
+                        report.warnings.append(item)
+                    else:
+                        found.append(item)
+            except ValueError as err:
+                report.warnings.append(f"skipped {_display(path)}: {err}")
+        kept = []
+        for doc in found:
+            key = dedupe_key(doc.text)
+            if doc.doc_id in documents or key in seen_keys:
+                report.warnings.append(
+                    f"skipped {doc.source}: same article as {seen_keys.get(key, doc.source)} "
+                    "(identical text, ignoring whitespace and Unicode form)"
+                )
+                continue
+            seen_keys[key] = doc.source
+            documents[doc.doc_id] = doc
+            kept.append(doc.doc_id)
+        files[rel] = SourceFile(rel, digest, tuple(kept))
+    for warning in report.warnings:
+        log(f"warning: {warning}")
+    if not documents:
+        raise NewsqaError(
+            f"no articles to index in {settings.corpus_dir} (supported: "
+            f"{' '.join(SUPPORTED_SUFFIXES)}); add articles there, or point --corpus / "
+            "NEWSQA_CORPUS at a folder that has some"
+        )
+    old = current.documents if current else {}
+    report.added = [d.source for i, d in documents.items() if i not in old]
+    report.removed = [d.source for i, d in old.items() if i not in documents]
+    report.unchanged = len(documents) - len(report.added)
+    if current and not report.added and not report.removed and files == current.files:
+        if current.manifest.get("corpus_fingerprint") == fingerprint:
+            return current, report
+    checkpoint("corpus scanned")
+    index = _assemble(settings, current, documents, files, fingerprint, report)
+    index.manifest = write_generation(settings, index.manifest, index)
+    report.generation = index.generation
+    report.seconds = time.perf_counter() - started
+    log(report.summary())
+    return index, report
+
+
+def _assemble(settings, current, documents, files, fingerprint, report) -> Index:
+    """The in-memory index for `documents`; only articles new to `current` are computed."""
+    import bm25s
+    import faiss
+
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    passages, quotes, doc_speakers = [], [], {}
+    for doc_id, doc in documents.items():
+        if current is not None and doc_id in current.documents:
+            rows = [row for _, row in current.passage_starts.get(doc_id, [])]
+            passages += [current.passages[row] for row in rows]
+            quotes += [q for q in current.quotes if q.doc_id == doc_id]
+            doc_speakers[doc_id] = current.doc_speakers.get(doc_id, {})
+        else:
+            passages += split_document(doc, settings)
+            quotes += extract_quotes(doc)
+            doc_speakers[doc_id] = speaker_roles(doc)
+    timings["split_and_quotes_s"] = time.perf_counter() - clock
+
+    sentences = split_sentences(passages)
+    clock = time.perf_counter()
+    known = current.sentence_at if current is not None else {}
+    reuse = [s.sentence_id for s in sentences if s.sentence_id in known]
+    fresh = [s for s in sentences if s.sentence_id not in known]
+    # The model is loaded only when something needs embedding: removals never pay for it.
+    encoder = load_encoder(settings.model) if fresh or current is None else None
+    dimension = encoder.dimension if encoder else current.dense.d
+    vectors = np.zeros((len(sentences), dimension), dtype=np.float32)
+    position = {s.sentence_id: i for i, s in enumerate(sentences)}
+    if reuse:
+        old_vectors = current.dense.reconstruct_batch(np.array(reuse, dtype=np.int64))
+        vectors[[position[i] for i in reuse]] = old_vectors
+    if fresh:
+        texts = [documents[passages[s.row].doc_id].text[s.start : s.end] for s in fresh]
+        vectors[[position[s.sentence_id] for s in fresh]] = encoder.encode(texts)
+    timings["embed_s"] = time.perf_counter() - clock
+    timings["sentences_embedded"] = len(fresh)
+
+    clock = time.perf_counter()
+    dense = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+    dense.add_with_ids(vectors, np.array([s.sentence_id for s in sentences], dtype=np.int64))
+    lexical = bm25s.BM25()
+    lexical.index(tokenize([p.text for p in passages]), show_progress=False)
+    timings["index_s"] = time.perf_counter() - clock
+
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "model": settings.model,
+        "dimension": dimension,
+        "metric": METRIC,
+        "dense_index": DENSE_INDEX,
+        "lexical": LEXICAL,
+        "chunking": chunking_settings(settings),
+        "quotes_version": QUOTES_VERSION,
+        "loader_version": LOADER_VERSION,
+        "corpus_dir": str(settings.corpus_dir),
+        "corpus_fingerprint": fingerprint,
+        "documents": len(documents),
+        "passages": len(passages),
+        "sentences": len(sentences),
+        "quotes": len(quotes),
+        "warnings": report.warnings,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "timings": {k: round(v, 3) for k, v in timings.items()},
+    }
+    speakers = merge_speakers(doc_speakers, documents)
+    return Index(
+        settings, manifest, documents, passages, dense, lexical, quotes, speakers, files,
+        doc_speakers,
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _readable_manifest(settings: Settings) -> dict | None:
+    """For a rebuild, a damaged manifest is what is being repaired: treat it as absent."""
+    try:
+        return read_manifest(settings.index_dir)
+    except IndexError_:
+        return None
+
+
+def _current_keys(settings: Settings) -> dict[str, str]:
+    """dedupe key -> source of every indexed article (empty when there is no index yet)."""
+    try:
+        index = load_index(settings)
+    except IndexError_:
+        return {}
+    return {dedupe_key(doc.text): doc.source for doc in index.documents.values()}
+
+
+def _file_of(settings: Settings, index: Index, target: str) -> Path:
+    """The corpus file holding the article named by a doc id or a path; refuse ambiguity."""
+    corpus = settings.corpus_dir.resolve()
+    candidate = Path(target).expanduser()
+    if not candidate.is_absolute():
+        candidate = (Path.cwd() / candidate) if candidate.exists() else corpus / candidate
+    candidate = candidate.resolve()
+    if candidate.is_file():
+        try:
+            rel = candidate.relative_to(corpus).as_posix()
+        except ValueError:
+            raise NewsqaError(f"{target} is not inside the corpus folder {corpus}") from None
+        if rel not in index.files:
+            raise NewsqaError(f"{target} is not an indexed article file")
+        return candidate
+    holders = [f for f in index.files.values() if target in f.doc_ids]
+    if not holders:
+        raise NewsqaError(
+            f"no indexed article has id or path {target!r}; `newsqa ask --json` shows doc ids"
+        )
+    holder = holders[0]
+    if len(holder.doc_ids) > 1:
+        raise NewsqaError(
+            f"article {target} shares {holder.path} with {len(holder.doc_ids) - 1} other "
+            "articles; delete its line from that file and run `newsqa ingest`"
+        )
+    return corpus / holder.path
+
+
+def _safe_name(filename: str) -> str:
+    """A plain file name: no folders, no dots in front, only portable characters."""
+    name = Path(filename.replace("\\", "/")).name
+    stem, suffix = Path(name).stem, Path(name).suffix.lower()
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip(".-") or "upload"
+    return f"{stem[:80]}{suffix}"
+
+
+def _free_name(folder: Path, name: str) -> Path:
+    """folder/name, or folder/name-2, -3 ... so that no existing file is overwritten."""
+    target = folder / name
+    stem, suffix = Path(name).stem, Path(name).suffix
+    n = 2
+    while target.exists():
+        target = folder / f"{stem}-{n}{suffix}"
+        n += 1
+    return target
+
+
+def _display(path: Path) -> str:
+    from .documents import display_path
+
+    return display_path(path)
