@@ -1,7 +1,6 @@
 """Quote gold evaluation: extraction P/R/F1 worked out by hand on a tiny synthetic gold, the
 same numbers as tests/test_quotes.py on the real gold, and `newsqa eval` on a quote gold file."""
 
-import importlib.util
 import json
 from pathlib import Path
 from types import SimpleNamespace
@@ -65,19 +64,6 @@ def test_extraction_precision_recall_f1_by_hand():
     # Nothing predicted and nothing expected is perfect; nothing predicted for a gold is R 0.
     assert score_quote_extraction({}, [])["exact"] == (1.0, 1.0, 1.0)
     assert score_quote_extraction({}, [gold("t", 5, 15, "D")])["exact"] == (1.0, 0.0, 0.0)
-
-
-def test_same_numbers_as_the_quote_tests_on_the_real_gold():
-    # tests/test_quotes.py keeps its own evaluate(); both must agree on the real gold.
-    spec = importlib.util.spec_from_file_location("_quote_tests", PROJECT / "tests/test_quotes.py")
-    quote_tests = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(quote_tests)
-    rows = quote_tests.gold_rows()
-    predicted = {
-        source: quote_tests.extract_quotes(quote_tests.load(source))
-        for source in {r["source"] for r in rows}
-    }
-    assert score_quote_extraction(predicted, rows) == quote_tests.evaluate(rows)
 
 
 def test_quote_gold_rows_are_checked(tmp_path):
