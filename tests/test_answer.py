@@ -93,3 +93,18 @@ def test_bad_input_gives_a_clear_error(seed_index, question, k, message):
 def test_unknown_mode(seed_index):
     with pytest.raises(NewsqaError, match="mode must be one of hybrid, dense, lexical"):
         ask(seed_index, "Zhang", mode="fuzzy")
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "lexical"])
+def test_a_shared_common_word_is_not_an_answer(seed_index, mode):
+    # "say" matches "said" everywhere, but Boris Johnson is nowhere in the articles.
+    answer = ask(seed_index, "What did Boris Johnson say?", mode=mode, quotes=False)
+    assert not answer.found and answer.answer.startswith("Nothing in the articles")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Which countries are shipping weapons to Kyiv?", "What did Zhao Lijian say?", "Olympic truce"],
+)
+def test_answerable_questions_with_few_shared_words_are_still_found(seed_index, question):
+    assert ask(seed_index, question, quotes=False).found
