@@ -172,7 +172,7 @@ def _make_hits(
         doc = index.documents[passage.doc_id]
         own = {name: by_row[row] for name, by_row in scores.items() if row in by_row}
         hits.append(
-            Hit(rank, round(score, 6), doc.doc_id, doc.title, doc.source, passage.start,
+            Hit(rank, round(float(score), 6), doc.doc_id, doc.title, doc.source, passage.start,
                 passage.end, passage.text, scores=own, match=match)
         )  # fmt: skip
     return hits

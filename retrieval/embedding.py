@@ -100,4 +100,15 @@ class Encoder:
 
 @functools.cache
 def load_encoder(model: str) -> Encoder:
+    """The sentence-transformers (torch) encoder: used to embed passages at ingest."""
     return Encoder(resolve_model(model))
+
+
+@functools.cache
+def load_query_encoder(model: str):
+    """The encoder for questions: the verified ONNX export when there is one (no torch import,
+    ~4x faster per question), else the torch encoder. Both give the same vectors."""
+    from .onnx_encoder import OnnxEncoder, verified_export
+
+    folder = verified_export(model)
+    return OnnxEncoder(folder) if folder is not None else load_encoder(model)

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from .config import NewsqaError, Settings
 from .documents import LOADER_VERSION, Document, corpus_fingerprint
-from .embedding import Encoder, load_encoder
+from .embedding import load_query_encoder
 from .passages import SPLITTER_VERSION, Passage, Sentence, check_offsets, split_sentences
 from .quotes import QUOTES_VERSION, Quote
 
@@ -95,8 +95,9 @@ class Index:
             self.sentences_of_row.setdefault(sentence.row, []).append(sentence)
 
     @property
-    def encoder(self) -> Encoder:
-        return load_encoder(self.manifest["model"])
+    def encoder(self):
+        """Encodes questions (ONNX when exported and verified, else torch)."""
+        return load_query_encoder(self.manifest["model"])
 
     @property
     def generation(self) -> str:

@@ -31,6 +31,7 @@ from .documents import (
     parse_file,
 )
 from .embedding import load_encoder
+from .onnx_encoder import ensure_export
 from .passages import split_document, split_sentences
 from .quotes import QUOTES_VERSION, extract_quotes, speaker_roles
 from .store import (
@@ -82,6 +83,7 @@ def build_index(settings: Settings, log: Log = lambda _: None) -> Index:
     """Build the whole index from the corpus (embedding everything) as a new generation."""
     with writer_lock(settings.index_dir):
         index, _ = _sync(settings, None, log)
+    ensure_export(settings.model, log)
     return index
 
 
@@ -93,7 +95,9 @@ def sync(settings: Settings, log: Log = lambda _: None, rebuild: bool = False):
         if reasons and manifest is not None:
             log(f"rebuilding the whole index ({'; '.join(reasons)})")
         current = None if reasons else load_index(settings)
-        return _sync(settings, current, log)
+        result = _sync(settings, current, log)
+    ensure_export(settings.model, log)  # the fast query encoder, made once per model
+    return result
 
 
 def open_index(settings: Settings, rebuild: bool = False, log: Log = lambda _: None) -> Index:

