@@ -288,9 +288,11 @@ class LiveIndex:
             self._checked = time.monotonic()
             current = self._index
             manifest = read_manifest(current.settings.index_dir)
-            if manifest and manifest.get("generation") != current.generation:
-                self._index = load_index(current.settings)
-        except NewsqaError as err:
+            if manifest and manifest.get("generation", "") > current.generation:
+                loaded = load_index(current.settings)
+                if loaded.generation > self._index.generation:  # an admin swap may be newer
+                    self._index = loaded
+        except Exception as err:  # noqa: BLE001 - keep answering from the generation we have
             print(f"newsqa: keeping generation {self._index.generation}: {err}", flush=True)
         finally:
             self._lock.release()
@@ -338,8 +340,9 @@ def build_page(live: LiveIndex):
             )
 
         inputs, outputs = [box, chat, turns, k, mode, only], [box, chat, turns, sources]
-        box.submit(on_ask, inputs, outputs, api_visibility="private")
-        send.click(on_ask, inputs, outputs, api_visibility="private")
+        limit = {"concurrency_id": "answer", "concurrency_limit": CONCURRENCY}
+        box.submit(on_ask, inputs, outputs, api_visibility="private", **limit)
+        send.click(on_ask, inputs, outputs, api_visibility="private", **limit)
 
         def ask_api(question: str, k: int = 5, mode: str = "hybrid") -> dict:
             """Answer a question about the articles; returns the newsqa answer JSON."""
@@ -348,7 +351,7 @@ def build_page(live: LiveIndex):
             except NewsqaError as err:
                 raise gr.Error(str(err)) from None
 
-        gr.api(ask_api, api_name="ask")
+        gr.api(ask_api, api_name="ask", **limit)
     page.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
     return page
 
@@ -371,7 +374,10 @@ def build_widget(live: LiveIndex):
                 live.index, message, history, state, 5, "hybrid", None, request, inline=True
             )[:3]
 
-        box.submit(on_ask, [box, chat, turns], [box, chat, turns], api_visibility="private")
+        box.submit(
+            on_ask, [box, chat, turns], [box, chat, turns], api_visibility="private",
+            concurrency_id="answer", concurrency_limit=CONCURRENCY,
+        )  # fmt: skip
     widget.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
     return widget
 

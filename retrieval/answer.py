@@ -201,7 +201,7 @@ def _answer_from_quotes(
         if name is not None and q.speaker == name and (scope is None or q.doc_id in scope)
     ]  # fmt: skip
     if not said:
-        return _no_quotes(index, question, asked, name, k, mode)
+        return _no_quotes(index, question, asked, name, k, mode, scope)
     speaker = {"name": name, "roles": index.speakers.get(name, [])}
     if exclude:
         said = [q for q in said if (q.doc_id, q.start) not in exclude]
@@ -262,15 +262,24 @@ def _answer_from_quotes(
 
 
 def _no_quotes(
-    index: Index, question: str, asked: SpeakerQuestion, name: str | None, k: int, mode: str
+    index: Index,
+    question: str,
+    asked: SpeakerQuestion,
+    name: str | None,
+    k: int,
+    mode: str,
+    scope: set[str] | None = None,
 ) -> Answer:
     """Never someone else's words: say so, and list passages that mention the person."""
     who = name or asked.speaker
-    mentions = lexical_search(index, who, k)
+    mentions = lexical_search(index, who, len(index.passages) if scope else k)
+    if scope is not None:
+        mentions = [(r, s) for r, s in mentions if index.passages[r].doc_id in scope][:k]
     hits = _make_hits(index, mentions, {"lexical": dict(mentions)}, match="mention")
     if hits:
         _highlight_and_compose(index, who, None, hits)
-    text = f"No quotes attributed to {who} in these articles." + (
+    where = "the selected articles" if scope else "these articles"
+    text = f"No quotes attributed to {who} in {where}." + (
         " Passages that mention them are listed below." if hits else ""
     )
     speaker = {"name": name, "roles": index.speakers.get(name, [])} if name else None

@@ -78,7 +78,10 @@ def corpus_fingerprint(corpus_dir: Path) -> str:
     digest = hashlib.sha256(f"loader:{LOADER_VERSION}".encode())
     for path in corpus_files(corpus_dir):
         digest.update(path.relative_to(corpus_dir).as_posix().encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        try:
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        except OSError as err:  # unreadable or just deleted: the sync reports it, never a crash
+            digest.update(f"unreadable:{err.errno}".encode())
     return digest.hexdigest()
 
 
@@ -222,7 +225,10 @@ def _load_html(html: str, source: str) -> Document:
 
 
 def _load_jsonl(text: str, source: str) -> Iterator[Document | str]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Only "\n" ends a JSON Lines record: splitlines() would also split inside strings that hold
+    # U+2028, U+0085 or form feeds, and misnumber every line after them.
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         where = f"{source}#L{number}"

@@ -111,4 +111,9 @@ def load_query_encoder(model: str):
     from .onnx_encoder import OnnxEncoder, verified_export
 
     folder = verified_export(model)
-    return OnnxEncoder(folder) if folder is not None else load_encoder(model)
+    if folder is not None:
+        try:
+            return OnnxEncoder(folder)
+        except Exception as err:  # noqa: BLE001 - a broken export must not break questions
+            print(f"newsqa: warning: ONNX query encoder unusable ({err}); using torch", flush=True)
+    return load_encoder(model)

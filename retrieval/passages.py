@@ -29,12 +29,14 @@ _FURNITURE_LINES = [
     r"(copyright|©).{0,120}|all rights reserved\.?",
 ]
 FURNITURE = re.compile("|".join(f"(?:{p})" for p in _FURNITURE_LINES), re.IGNORECASE)
-_LINE = re.compile(r"[^\r\n]*")
+# One match per line (its text without the line break); a bare "\n" yields one empty line, not
+# two, so the lines of a hard-wrapped paragraph stay one paragraph.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 
 
 # Bump when paragraph or sentence splitting changes: indexes built before are then stale.
-SPLITTER_VERSION = 1
+SPLITTER_VERSION = 2
 
 
 class ChunkOffsetError(NewsqaError):
@@ -90,7 +92,7 @@ def paragraphs(text: str) -> list[tuple[int, int, bool]]:
     current: list[int] | None = None
     broken = False
     for match in _LINE.finditer(text):
-        line = match.group()
+        line = match.group().rstrip("\r\n")
         if not line.strip() or is_furniture(line):
             if current:
                 found.append((current[0], current[1], broken))
@@ -99,7 +101,7 @@ def paragraphs(text: str) -> list[tuple[int, int, bool]]:
             broken = broken or is_furniture(line)
             continue
         start = match.start() + (len(line) - len(line.lstrip()))
-        end = match.end() - (len(line) - len(line.rstrip()))
+        end = match.start() + len(line.rstrip())
         if current and blocks_by_blank_line:
             current[1] = end
         else:
@@ -182,7 +184,9 @@ def check_offsets(doc: Document, passage: Passage) -> None:
 
 # ---------------------------------------------------------------- sentences
 
-_BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])|\n")
+# A sentence ends at . ! ? … (+ closing marks) before a capital, or at a line break that does
+# not continue a hard-wrapped sentence (the next line starting lower case does).
+_BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])|\n(?!\s*[a-z])")
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "gen", "sen", "rep", "gov", "st", "lt", "col", "sgt", "prof", "jr",
     "sr", "u.s", "u.n", "u.k", "e.u", "no", "inc", "corp", "co", "vs", "jan", "feb", "aug",
@@ -220,8 +224,10 @@ def split_corpus(documents: list[Document], settings: Settings) -> list[Passage]
 
 def split_sentences(passages: list[Passage]) -> list[Sentence]:
     """Every sentence of every passage, in passage order, with document offsets."""
+    # The id includes the passage: split passages overlap, and a sentence in the overlap is
+    # one vector per passage, not one id shared (and overwritten) by two.
     return [
-        Sentence(passage_id_for(p.doc_id, start, end), row, start, end)
+        Sentence(passage_id_for(str(p.passage_id), start, end), row, start, end)
         for row, p in enumerate(passages)
         for start, end in sentence_spans(p.text, p.start)
     ]

@@ -46,7 +46,6 @@ DENSE_INDEX = "IndexIDMap2(IndexFlatIP)"
 STOPWORDS = "en_plus"
 # What shapes lexical tokens; recorded in the manifest so a change forces a rebuild.
 LEXICAL = {"library": "bm25s", "stopwords": STOPWORDS, "stemmer": "snowball-english+irregular-v1"}
-KEEP_GENERATIONS = 2  # the current one, and the previous one for readers still opening it
 LOCK_WAIT_SECONDS = 30
 # Fault injection for the crash tests: the writer SIGKILLs itself at the N-th checkpoint.
 CRASH_AT_ENV = "NEWSQA_CRASH_AT"
@@ -252,18 +251,17 @@ def write_generation(
         full = "full" in str(err)
         code = errno.ENOSPC if full else errno.EIO
         raise _write_error(folder, OSError(code, str(err).splitlines()[0])) from None
-    remove_stale_generations(folder, manifest)
+    remove_stale_generations(folder, manifest, previous)
     checkpoint("cleaned up")
     return manifest
 
 
-def remove_stale_generations(folder: Path, manifest: dict | None) -> None:
-    """Drop unfinished builds and generations older than the last KEEP_GENERATIONS."""
-    current = manifest.get("generation") if manifest else None
-    generations = sorted(p for p in folder.glob("gen-*") if p.is_dir())
-    keep = {p.name for p in generations[-KEEP_GENERATIONS:]} | {current}
-    for path in generations:
-        if path.name not in keep:
+def remove_stale_generations(folder: Path, manifest: dict, previous: dict | None) -> None:
+    """Keep the current generation and the one the previous manifest named (readers that read
+    it may still be opening its files); drop every other one, and unfinished builds."""
+    keep = {manifest.get("generation"), (previous or {}).get("generation")}
+    for path in folder.glob("gen-*"):
+        if path.is_dir() and path.name not in keep:
             shutil.rmtree(path, ignore_errors=True)
     for leftover in folder.glob(".gen-*.tmp-*"):
         shutil.rmtree(leftover, ignore_errors=True)

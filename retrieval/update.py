@@ -10,8 +10,8 @@ incremental update; it costs ~1 s per 10k passages, far less than embedding).
 from __future__ import annotations
 
 import hashlib
+import os
 import re
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,6 +42,7 @@ from .store import (
     Index,
     IndexError_,
     SourceFile,
+    _fsync_dir,
     checkpoint,
     chunking_settings,
     incompatible,
@@ -90,14 +91,18 @@ def build_index(settings: Settings, log: Log = lambda _: None) -> Index:
 def sync(settings: Settings, log: Log = lambda _: None, rebuild: bool = False):
     """Bring the index in line with the corpus folder; returns (index, report)."""
     with writer_lock(settings.index_dir):
-        manifest = _readable_manifest(settings) if rebuild else read_manifest(settings.index_dir)
-        reasons = ["asked to rebuild"] if rebuild else incompatible(manifest, settings)
-        if reasons and manifest is not None:
-            log(f"rebuilding the whole index ({'; '.join(reasons)})")
-        current = None if reasons else load_index(settings)
-        result = _sync(settings, current, log)
+        result = _sync_locked(settings, log, rebuild)
     ensure_export(settings.model, log)  # the fast query encoder, made once per model
     return result
+
+
+def _sync_locked(settings: Settings, log: Log, rebuild: bool = False):
+    manifest = _readable_manifest(settings) if rebuild else read_manifest(settings.index_dir)
+    reasons = ["asked to rebuild"] if rebuild else incompatible(manifest, settings)
+    if reasons and manifest is not None:
+        log(f"rebuilding the whole index ({'; '.join(reasons)})")
+    current = None if reasons else load_index(settings)
+    return _sync(settings, current, log)
 
 
 def open_index(settings: Settings, rebuild: bool = False, log: Log = lambda _: None) -> Index:
@@ -118,25 +123,27 @@ def open_index(settings: Settings, rebuild: bool = False, log: Log = lambda _: N
 
 def add_paths(settings: Settings, paths: list[Path], log: Log = lambda _: None):
     """Copy article files into the corpus and index them; returns (index, report)."""
-    current = _current_keys(settings)
-    staged = []
+    sources = []
     for path in paths:
         path = Path(path)
         if not path.is_file():
             raise NewsqaError(f"{path} is not a file")
-        documents = check_upload(path.name, path.read_bytes())
-        if all(dedupe_key(doc.text) in current for doc in documents):
-            log(f"{path}: already indexed as {current[dedupe_key(documents[0].text)]}; skipped")
-            continue
-        staged.append(path)
-    copies = []
-    for path in staged:
-        target = _free_name(settings.corpus_dir, path.name)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
-        copies.append(target)
-        log(f"copied {path} to {target}")
-    return _sync_or_undo(settings, log, undo=lambda: [c.unlink() for c in copies])
+        data = path.read_bytes()
+        sources.append((path, data, check_upload(path.name, data)))
+    with writer_lock(settings.index_dir):  # corpus and index change together, one writer
+        current = _current_keys(settings)
+        changes = []
+        for path, data, documents in sources:
+            if all(dedupe_key(doc.text) in current for doc in documents):
+                first = current[dedupe_key(documents[0].text)]
+                log(f"{path}: already indexed as {first}; skipped")
+                continue
+            target = _store_new_file(settings.corpus_dir, path.name, data)
+            changes.append(target)
+            log(f"copied {path} to {target}")
+        result = _sync_or_undo(settings, log, undo=lambda: [c.unlink() for c in changes])
+    ensure_export(settings.model, log)
+    return result
 
 
 def add_upload(settings: Settings, filename: str, data: bytes, log: Log = lambda _: None):
@@ -146,45 +153,80 @@ def add_upload(settings: Settings, filename: str, data: bytes, log: Log = lambda
     nothing, so nothing already indexed is touched.
     """
     documents = check_upload(filename, data)
-    current = _current_keys(settings)
-    duplicates = [current[dedupe_key(d.text)] for d in documents if dedupe_key(d.text) in current]
-    if len(duplicates) == len(documents):
-        raise NewsqaError(
-            f"{filename}: already indexed as {duplicates[0]} (same text, ignoring whitespace and "
-            "Unicode form); nothing to add"
-        )
-    target = _free_name(settings.corpus_dir / UPLOAD_DIR, _safe_name(filename))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    log(f"stored the upload as {target}")
-    return _sync_or_undo(settings, log, undo=target.unlink)
+    with writer_lock(settings.index_dir):
+        current = _current_keys(settings)
+        keys = [dedupe_key(d.text) for d in documents]
+        if all(key in current for key in keys):
+            raise NewsqaError(
+                f"{filename}: already indexed as {current[keys[0]]} (same text, ignoring "
+                "whitespace and Unicode form); nothing to add"
+            )
+        target = _store_new_file(settings.corpus_dir / UPLOAD_DIR, _safe_name(filename), data)
+        log(f"stored the upload as {target}")
+        result = _sync_or_undo(settings, log, undo=target.unlink)
+    ensure_export(settings.model, log)
+    return result
 
 
 def remove_articles(settings: Settings, targets: list[str], log: Log = lambda _: None):
     """Remove articles by doc id or corpus path: their files move to corpus/.removed/."""
-    index = load_index(settings)
-    moves: list[Path] = []
-    for target in targets:
-        path = _file_of(settings, index, target)
-        moves.append(path)
-    moved: list[tuple[Path, Path]] = []
-    for path in moves:
-        destination = _free_name(settings.corpus_dir / REMOVED_DIR, path.name)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        path.rename(destination)
-        checkpoint("article moved out of the corpus")
-        moved.append((path, destination))
-        log(f"moved {path} to {destination} (restore it by moving it back)")
-    return _sync_or_undo(settings, log, undo=lambda: [d.rename(p) for p, d in moved])
+    with writer_lock(settings.index_dir):
+        index = load_index(settings)
+        moves = list(dict.fromkeys(p for t in targets for p in _files_of(settings, index, t)))
+        moved: list[tuple[Path, Path]] = []
+        try:
+            for path in moves:
+                destination = _free_name(settings.corpus_dir / REMOVED_DIR, path.name)
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                path.rename(destination)
+                _fsync_dir(path.parent)
+                checkpoint("article moved out of the corpus")
+                moved.append((path, destination))
+                log(f"moved {path} to {destination} (restore it by moving it back)")
+        except OSError as err:
+            for original, destination in moved:
+                destination.rename(original)
+            raise NewsqaError(f"could not move {path} out of the corpus: {err.strerror}") from None
+        return _sync_or_undo(settings, log, undo=lambda: [d.rename(p) for p, d in moved])
 
 
 def _sync_or_undo(settings: Settings, log: Log, undo: Callable[[], object]):
-    """Sync; if the index cannot be written, put the corpus back as it was, then re-raise."""
+    """Sync (the caller holds the writer lock); if no new generation was switched in, put the
+    corpus back as it was. Once the manifest has switched, the change stands."""
+    before = _generation_now(settings)
     try:
-        return sync(settings, log)
+        return _sync_locked(settings, log)
     except BaseException:
-        undo()
+        if _generation_now(settings) == before:
+            undo()
         raise
+
+
+def _generation_now(settings: Settings) -> str | None:
+    manifest = _readable_manifest(settings)
+    return manifest.get("generation") if manifest else None
+
+
+def _store_new_file(folder: Path, name: str, data: bytes) -> Path:
+    """Write data as a new file folder/name (or name-2 ...): complete, fsynced, never over an
+    existing file. A partial write leaves only a hidden temporary file, removed at once."""
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = folder / f".{name}.partial-{os.getpid()}"
+    try:
+        with open(staging, "xb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        target = _free_name(folder, name)  # a free name: corpus writers hold the writer lock
+        os.rename(staging, target)
+        _fsync_dir(folder)
+        return target
+    except OSError as err:
+        raise NewsqaError(
+            f"could not store {name} in {folder}: {err.strerror}; nothing was added"
+        ) from None
+    finally:
+        staging.unlink(missing_ok=True)
 
 
 def check_upload(filename: str, data: bytes) -> list[Document]:
@@ -231,9 +273,13 @@ def _sync(settings: Settings, current: Index | None, log: Log) -> tuple[Index, U
             continue
         digest = hashlib.sha256(raw).hexdigest()
         before = current.files.get(rel) if current else None
-        if before is not None and before.sha256 == digest:
-            found = [current.documents[d] for d in before.doc_ids if d in current.documents]
-        else:
+        if (
+            before is not None
+            and before.sha256 == digest
+            and all(d in current.documents for d in before.doc_ids)
+        ):
+            found = [current.documents[d] for d in before.doc_ids]
+        else:  # new, changed, or holding an article skipped as a duplicate last time
             found = []
             try:
                 for item in parse_file(raw, path.suffix.lower(), _display(path)):
@@ -243,7 +289,6 @@ def _sync(settings: Settings, current: Index | None, log: Log) -> tuple[Index, U
                         found.append(item)
             except ValueError as err:
                 report.warnings.append(f"skipped {_display(path)}: {err}")
-        kept = []
         for doc in found:
             key = dedupe_key(doc.text)
             if doc.doc_id in documents or key in seen_keys:
@@ -254,8 +299,8 @@ def _sync(settings: Settings, current: Index | None, log: Log) -> tuple[Index, U
                 continue
             seen_keys[key] = doc.source
             documents[doc.doc_id] = doc
-            kept.append(doc.doc_id)
-        files[rel] = SourceFile(rel, digest, tuple(kept))
+        # Every article the file yielded, kept or skipped: a skipped one is re-read later.
+        files[rel] = SourceFile(rel, digest, tuple(doc.doc_id for doc in found))
     for warning in report.warnings:
         log(f"warning: {warning}")
     if not documents:
@@ -373,8 +418,9 @@ def _current_keys(settings: Settings) -> dict[str, str]:
     return {dedupe_key(doc.text): doc.source for doc in index.documents.values()}
 
 
-def _file_of(settings: Settings, index: Index, target: str) -> Path:
-    """The corpus file holding the article named by a doc id or a path; refuse ambiguity."""
+def _files_of(settings: Settings, index: Index, target: str) -> list[Path]:
+    """The corpus files holding the article named by a doc id or a path (exact copies of an
+    article in several files all go); refuse to split a multi-article file."""
     corpus = settings.corpus_dir.resolve()
     candidate = Path(target).expanduser()
     if not candidate.is_absolute():
@@ -387,19 +433,19 @@ def _file_of(settings: Settings, index: Index, target: str) -> Path:
             raise NewsqaError(f"{target} is not inside the corpus folder {corpus}") from None
         if rel not in index.files:
             raise NewsqaError(f"{target} is not an indexed article file")
-        return candidate
+        return [candidate]
     holders = [f for f in index.files.values() if target in f.doc_ids]
-    if not holders:
+    if not holders or target not in index.documents:
         raise NewsqaError(
             f"no indexed article has id or path {target!r}; `newsqa ask --json` shows doc ids"
         )
-    holder = holders[0]
-    if len(holder.doc_ids) > 1:
-        raise NewsqaError(
-            f"article {target} shares {holder.path} with {len(holder.doc_ids) - 1} other "
-            "articles; delete its line from that file and run `newsqa ingest`"
-        )
-    return corpus / holder.path
+    for holder in holders:
+        if len(holder.doc_ids) > 1:
+            raise NewsqaError(
+                f"article {target} shares {holder.path} with {len(holder.doc_ids) - 1} other "
+                "articles; delete its line from that file and run `newsqa ingest`"
+            )
+    return [corpus / holder.path for holder in holders]
 
 
 def _safe_name(filename: str) -> str:

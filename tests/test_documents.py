@@ -103,3 +103,16 @@ def test_bad_files_are_skipped_with_a_clear_warning(tmp_path):
 
 def test_missing_corpus_folder_loads_nothing(tmp_path):
     assert load_corpus(tmp_path / "nope").documents == []
+
+
+def test_jsonl_text_may_hold_unicode_line_separators(tmp_path):
+    lines = [
+        json.dumps({"title": "One", "text": "First\u2028line of an article\x0cwith a feed."},
+                   ensure_ascii=False),
+        json.dumps({"title": "Two", "text": "Second article."}),
+    ]  # fmt: skip
+    write(tmp_path / "feed.jsonl", "\r\n".join(lines) + "\r\n")
+    loaded = load_corpus(tmp_path)
+    assert loaded.warnings == []
+    assert [d.source.rsplit("#", 1)[1] for d in loaded.documents] == ["L1", "L2"]
+    assert "\u2028" in loaded.documents[0].text

@@ -438,3 +438,62 @@ def test_hostile_html_upload_is_stored_as_text(live):
     assert "window.__xss" not in doc.text and "Dockers voted" in doc.text
     status, html_page = app.render_article(index, doc.doc_id, None, None)
     assert status == 200 and "<img" not in html_page and "window.__xss" not in html_page
+
+
+# ---------------------------------------------------------------- regressions found in review
+
+
+def test_an_article_skipped_as_a_duplicate_returns_when_its_twin_goes(live):
+    (live.corpus_dir / "twin.txt").write_text(EXTRA.replace(" ", "  "), encoding="utf-8")
+    index, report = sync(live)
+    assert any("same article as" in w for w in report.warnings)
+    arctic = [d for d in index.documents.values() if d.title.startswith("Arctic")]
+    assert [d.source.rsplit("/", 1)[-1] for d in arctic] == ["arctic.txt"]
+    index, _ = remove_articles(live, [str(live.corpus_dir / "arctic.txt")])
+    arctic = [d for d in index.documents.values() if d.title.startswith("Arctic")]
+    assert [d.source.rsplit("/", 1)[-1] for d in arctic] == ["twin.txt"]
+
+
+def test_a_failure_after_the_switch_keeps_the_corpus_change(live, tmp_path, monkeypatch):
+    def interrupted(*args):
+        raise KeyboardInterrupt  # e.g. Ctrl-C while old generations are being removed
+
+    monkeypatch.setattr(store_module, "remove_stale_generations", interrupted)
+    article = tmp_path / "glacier.txt"
+    article.write_text(NEW, encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt):
+        add_paths(live, [article])
+    index = load_index(live)  # the new generation was switched in: file and index agree
+    assert (live.corpus_dir / "glacier.txt").exists()
+    assert "Glacier museum opens in Tromsø" in {d.title for d in index.documents.values()}
+
+
+def test_a_failure_before_the_switch_undoes_the_corpus_change(live, tmp_path, monkeypatch):
+    def full_disk(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store_module, "_write_sqlite", full_disk)
+    article = tmp_path / "glacier.txt"
+    article.write_text(NEW, encoding="utf-8")
+    with pytest.raises(NewsqaError, match="disk is full"):
+        add_paths(live, [article])
+    assert not (live.corpus_dir / "glacier.txt").exists()
+    assert not [p for p in live.corpus_dir.iterdir() if ".partial-" in p.name]
+    assert len(load_index(live).documents) == 3
+
+
+def test_removing_the_same_article_named_twice(live):
+    index = load_index(live)
+    doc = next(d for d in index.documents.values() if d.title.startswith("Arctic"))
+    index, report = remove_articles(live, [doc.doc_id, str(live.corpus_dir / "arctic.txt")])
+    assert report.removed == [doc.source] and doc.doc_id not in index.documents
+
+
+def test_cleanup_keeps_what_readers_of_the_previous_manifest_need(live):
+    previous = read_manifest(live.index_dir)["generation"]
+    leftover = live.index_dir / "gen-999999"  # renamed by a writer killed before the switch
+    leftover.mkdir()
+    (live.corpus_dir / "arctic.txt").unlink()
+    index, _ = sync(live)
+    kept = sorted(p.name for p in live.index_dir.glob("gen-*"))
+    assert kept == sorted({previous, index.generation})

@@ -1,5 +1,6 @@
 """The ONNX query encoder: exported at ingest, verified against torch, used without torch."""
 
+import hashlib
 import json
 import os
 import subprocess
@@ -73,7 +74,9 @@ def test_unverified_or_disabled_exports_are_not_used(tmp_path, monkeypatch):
     folder.mkdir(parents=True)
     (folder / "meta.json").write_text(json.dumps({"verified": False, "cosine_min": 0.91}))
     assert verified_export(MODEL) is None
-    (folder / "meta.json").write_text(json.dumps({"verified": True}))
+    (folder / "model.onnx").write_bytes(b"weights")
+    digest = hashlib.sha256(b"weights").hexdigest()
+    (folder / "meta.json").write_text(json.dumps({"verified": True, "sha256": digest}))
     assert verified_export(MODEL) == folder
     monkeypatch.setenv("NEWSQA_ENCODER", "torch")
     assert verified_export(MODEL) is None
@@ -95,3 +98,20 @@ def test_answers_match_torch_end_to_end(seed_index, monkeypatch):
     for a, b in zip(fast["hits"], slow["hits"], strict=True):
         assert type(a["score"]) is float and abs(a["score"] - b["score"]) < 1e-5
         assert abs(a["scores"]["dense"] - b["scores"]["dense"]) < 1e-5
+
+
+def test_a_damaged_export_is_not_used(seed_index, tmp_path, monkeypatch):
+    import shutil
+
+    from retrieval.embedding import resolve_model
+
+    good = verified_export(MODEL)  # the session's export
+    assert good is not None
+    monkeypatch.setenv("NEWSQA_CACHE", str(tmp_path / "copy"))
+    copy = export_dir(resolve_model(MODEL))
+    shutil.copytree(good, copy)
+    assert verified_export(MODEL) == copy
+    data = bytearray((copy / "model.onnx").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (copy / "model.onnx").write_bytes(bytes(data))
+    assert verified_export(MODEL) is None  # checksum mismatch: torch answers instead

@@ -6,9 +6,11 @@ from retrieval.documents import load_corpus, make_document
 from retrieval.passages import (
     ChunkOffsetError,
     is_furniture,
+    paragraphs,
     sentence_spans,
     split_corpus,
     split_document,
+    split_sentences,
 )
 
 SETTINGS = Settings()
@@ -95,3 +97,26 @@ def test_sentence_spans_keep_quotes_and_abbreviations_whole():
         "The U.S. and Mr. Blinken agreed.",
         "Done",
     ]
+
+
+def test_hard_wrapped_paragraphs_stay_whole():
+    text = (
+        "A wrapped paragraph starts here and goes on\nacross a second line, as plain text does.\n"
+        "\nA second paragraph.\r\nStill the second one.\n\nThird."
+    )
+    doc = make_document(text, "mem.txt")
+    spans = [text[s:e] for s, e, _ in paragraphs(text)]
+    assert spans == [
+        "A wrapped paragraph starts here and goes on\nacross a second line, as plain text does.",
+        "A second paragraph.\r\nStill the second one.",
+        "Third.",
+    ]
+    sentences = [text[s:e] for s, e in sentence_spans(spans[0])]
+    assert sentences == [spans[0]]  # the wrap inside a sentence is not a sentence boundary
+    assert all(doc.text[p.start : p.end] == p.text for p in split_document(doc, SETTINGS))
+
+
+def test_sentences_in_overlapping_passages_have_their_own_ids():
+    doc = make_document("The envoy repeated the same careful sentence about talks. " * 60, "m.txt")
+    sentences = split_sentences(split_document(doc, SETTINGS))
+    assert len({s.sentence_id for s in sentences}) == len(sentences)

@@ -147,3 +147,10 @@ def test_topic_answers_fill_up_with_search_hits(seed_index):
 def test_questions_about_actions_are_not_routed_to_quotes(seed_index, question):
     answer = ask(seed_index, question)
     assert answer.speaker is None and all(h.match == "search" for h in answer.hits)
+
+
+def test_article_filter_also_limits_mentions(seed_index):
+    only = "2f14b1fa75eddc95"  # the article where Zhang Jun is not quoted
+    answer = ask(seed_index, "What did Zhang Jun say?", doc_ids=[only])
+    assert answer.answer.startswith("No quotes attributed to Zhang Jun in the selected articles")
+    assert all(h.doc_id == only for h in answer.hits)
