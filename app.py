@@ -67,7 +67,6 @@ CSS = """
 # ---------------------------------------------------------------- rendering (pure functions)
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-!|~<>])")
-_CITATION = re.compile(r" \\\[(\d+)\\\]")  # a " [n]" marker after markdown escaping
 
 
 def escape_md(text: str) -> str:
@@ -85,17 +84,19 @@ def render_reply(answer: Answer, base: str, standalone: str | None, inline: bool
     lines = []
     if standalone:
         lines.append(f"*Understood as:* “{escape_md(standalone)}”\n")
-    text = escape_md(answer.answer) if answer.answer else "No passage matches this question."
     by_rank = {hit.rank: hit for hit in answer.hits}
-
-    def link(match: re.Match) -> str:
-        hit = by_rank.get(int(match.group(1)))
-        if hit is None:
-            return match.group(0)
-        focus = hit.highlights[0] if hit.highlights else {"start": hit.start, "end": hit.end}
-        return f" [\\[{hit.rank}\\]]({article_url(base, hit.doc_id, focus['start'], focus['end'])})"
-
-    lines.append(_CITATION.sub(link, text))
+    pieces = [escape_md(answer.lead)] if answer.lead else []
+    for part in answer.parts:  # citations come from the structure, never from the text
+        text = escape_md(part["text"])
+        hit = by_rank.get(part["citation"])
+        focus = (hit.highlights or [{"start": hit.start, "end": hit.end}])[0] if hit else None
+        link = (
+            f"[\\[{hit.rank}\\]]({article_url(base, hit.doc_id, focus['start'], focus['end'])})"
+            if hit
+            else f"\\[{part['citation']}\\]"
+        )
+        pieces.append(f"“{text}” {link}" if part.get("quote") else f"{text} {link}")
+    lines.append(" ".join(pieces) or "No passage matches this question.")
     if inline and answer.hits:
         lines.append("")
         for hit in answer.hits:
@@ -304,7 +305,9 @@ class LiveIndex:
 def build_page(live: LiveIndex):
     import gradio as gr
 
-    articles = sorted((doc.title, doc.doc_id) for doc in live.index.documents.values())
+    def articles():
+        return sorted((doc.title, doc.doc_id) for doc in live.index.documents.values())
+
     with gr.Blocks(title=f"{TITLE}: cited answers from the news") as page:
         gr.Markdown(f"# {TITLE}\n{TAGLINE}", elem_id="nq-header")
         turns = gr.State([])
@@ -322,7 +325,7 @@ def build_page(live: LiveIndex):
                     k = gr.Slider(1, 10, value=5, step=1, label="Passages (k)")
                     mode = gr.Radio(list(MODES), value="hybrid", label="Retrieval")
                     only = gr.Dropdown(
-                        articles, multiselect=True, label="Only these articles", value=[]
+                        articles(), multiselect=True, label="Only these articles", value=[]
                     )
             with gr.Column(scale=2, min_width=300):
                 gr.Markdown("### Sources")
@@ -352,6 +355,8 @@ def build_page(live: LiveIndex):
                 raise gr.Error(str(err)) from None
 
         gr.api(ask_api, api_name="ask", **limit)
+        # Articles added or removed since the app started (admin page, `newsqa add`).
+        page.load(lambda: gr.Dropdown(choices=articles()), None, only, api_visibility="private")
     page.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
     return page
 

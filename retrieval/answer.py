@@ -60,6 +60,10 @@ class Answer:
     found: bool  # false when nothing in the corpus matches the question
     speaker: dict | None = None  # {"name", "roles"} when the question asks what someone said
     quotes: list[dict] = field(default_factory=list)  # that speaker's quotes, each with citation
+    # `answer` is exactly lead + the parts, each followed by " [citation]": front ends render
+    # citations from these, never by parsing the text (articles contain "[2]" themselves).
+    lead: str = ""
+    parts: list[dict] = field(default_factory=list)  # [{"text", "citation", "quote": bool}]
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -131,12 +135,23 @@ def ask(
     found = any(s >= MIN_DENSE_RELEVANCE for _, s in dense[:1]) or (
         _coverage(index, question, hits[:ANSWER_SENTENCES]) >= MIN_COVERAGE
     )
-    text = _highlight_and_compose(index, question, query_vector, hits) if hits else ""
+    parts = _highlight_and_choose(index, question, query_vector, hits) if hits else []
+    lead = ""
     if not found:
-        text = "Nothing in the articles clearly answers this question." + (
-            " The closest passages are listed below." if hits else ""
+        parts, lead = (
+            [],
+            "Nothing in the articles clearly answers this question."
+            + (" The closest passages are listed below." if hits else ""),
         )
-    return Answer(question, mode, text, hits, found)
+    return Answer(question, mode, compose(lead, parts), hits, found, lead=lead, parts=parts)
+
+
+def compose(lead: str, parts: list[dict]) -> str:
+    """The answer text: the lead, then each part followed by its citation marker."""
+    cited = [
+        (f"“{p['text']}”" if p.get("quote") else p["text"]) + f" [{p['citation']}]" for p in parts
+    ]
+    return " ".join(piece for piece in [lead.strip(), *cited] if piece)
 
 
 def _coverage(index: Index, question: str, hits: list[Hit]) -> float:
@@ -207,7 +222,7 @@ def _answer_from_quotes(
         said = [q for q in said if (q.doc_id, q.start) not in exclude]
         if not said:
             text = f"No further quotes attributed to {name} beyond those already shown."
-            return Answer(question, mode, text, [], False, speaker, [])
+            return Answer(question, mode, text, [], False, speaker, [], lead=text)
     if asked.topic:
         vector = index.encoder.encode([asked.topic])[0] if mode != "lexical" else None
         under = [_sentences_under(index, q) for q in said]
@@ -220,9 +235,10 @@ def _answer_from_quotes(
         order = [i for i in order if relevance[i] >= TOPIC_MIN_RELEVANCE]
         if not order:
             fallback = ask(index, question, k=k, mode=mode, quotes=False, doc_ids=scope)
-            fallback.answer = (
-                f"No quotes from {name} about {asked.topic} in these articles. " + fallback.answer
+            fallback.lead = (
+                f"No quotes from {name} about {asked.topic} in these articles. " + fallback.lead
             )
+            fallback.answer = compose(fallback.lead, fallback.parts)
             fallback.speaker = speaker
             return fallback
     else:
@@ -246,7 +262,7 @@ def _answer_from_quotes(
             hit.highlights.append(
                 {"start": max(quote.start, hit.start), "end": min(quote.end, hit.end)}
             )
-            parts.append(f"“{quote.text}” [{citation}]")
+            parts.append({"text": quote.text, "citation": citation, "quote": True})
     if asked.topic and len(hits) < k:  # room left: what else the articles say on the topic
         more = ask(index, question, k=k, mode=mode, quotes=False, doc_ids=scope).hits
         for extra in [
@@ -257,8 +273,10 @@ def _answer_from_quotes(
             extra.rank = len(hits) + 1
             hits.append(extra)
     role = f" ({speaker['roles'][0]})" if speaker["roles"] else ""
-    text = f"{name}{role} said: " + " ".join(parts)
-    return Answer(question, mode, text, hits, True, speaker, quotes)
+    lead = f"{name}{role} said:"
+    return Answer(
+        question, mode, compose(lead, parts), hits, True, speaker, quotes, lead=lead, parts=parts
+    )
 
 
 def _no_quotes(
@@ -277,13 +295,13 @@ def _no_quotes(
         mentions = [(r, s) for r, s in mentions if index.passages[r].doc_id in scope][:k]
     hits = _make_hits(index, mentions, {"lexical": dict(mentions)}, match="mention")
     if hits:
-        _highlight_and_compose(index, who, None, hits)
+        _highlight_and_choose(index, who, None, hits)
     where = "the selected articles" if scope else "these articles"
     text = f"No quotes attributed to {who} in {where}." + (
         " Passages that mention them are listed below." if hits else ""
     )
     speaker = {"name": name, "roles": index.speakers.get(name, [])} if name else None
-    return Answer(question, mode, text, hits, False, speaker, [])
+    return Answer(question, mode, text, hits, False, speaker, [], lead=text)
 
 
 def _quote_dict(quote: Quote) -> dict:
@@ -355,8 +373,8 @@ def _relevance(
     return [0.6 * o + 0.4 * max(s, 0.0) for o, s in zip(overlap, similarity, strict=True)]
 
 
-def _highlight_and_compose(index: Index, question: str, query_vector, hits: list[Hit]) -> str:
-    """Mark the best sentence(s) of each hit and build the cited extractive answer."""
+def _highlight_and_choose(index: Index, question: str, query_vector, hits: list[Hit]) -> list[dict]:
+    """Mark the best sentence(s) of each hit; return the answer's cited sentences."""
     flat = [
         (h, s)
         for h, hit in enumerate(hits)
@@ -382,4 +400,4 @@ def _highlight_and_compose(index: Index, question: str, query_vector, hits: list
     top = score[ordered[0]]
     chosen = [i for i in ordered[:ANSWER_SENTENCES] if score[i] >= 0.8 * top]
     chosen.sort(key=lambda i: (flat[i][0], flat[i][1].start))  # rank order, then reading order
-    return " ".join(f"{texts[i]} [{hits[flat[i][0]].rank}]" for i in chosen)
+    return [{"text": texts[i], "citation": hits[flat[i][0]].rank, "quote": False} for i in chosen]

@@ -216,3 +216,32 @@ def test_running_app_picks_up_generations_written_by_other_processes(corpus_copy
     live.RECHECK_SECONDS = 0.0
     assert live.index.generation != first
     assert "Late news" in {d.title for d in live.index.documents.values()}
+
+
+def test_citations_come_from_the_answer_parts_not_from_brackets_in_articles(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "footnotes.txt").write_text(
+        "Flood report\n\nThe study found a sharp rise [2] in river levels across the valley "
+        "after the storm, according to the survey published on Monday by the water board."
+    )
+    index = build_index(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"))
+    answer = ask(index, "What did the study find about river levels?", quotes=False)
+    assert answer.parts and all(p["citation"] == 1 for p in answer.parts)
+    reply = app.render_reply(answer, "http://app", None, inline=False)
+    assert reply.count("](http://app/article/") == 1  # the article's own "[2]" is no link
+    assert "rise \\[2\\] in river" in reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What did Zhang Jun say?", "How many troops has Russia amassed?", "What did Putin say?",
+     "What does Beijing claim about Taiwan?", "What is the capital of France?"],
+)  # fmt: skip
+def test_answer_text_is_exactly_lead_plus_cited_parts(seed_index, question):
+    from retrieval.answer import compose
+
+    answer = ask(seed_index, question)
+    assert answer.answer == compose(answer.lead, answer.parts)
+    for part in answer.parts:
+        assert part["text"] in answer.hits[part["citation"] - 1].text
