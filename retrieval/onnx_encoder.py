@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .embedding import DEFAULT_WEIGHTS_SHA256, ModelSource, resolve_model
+from .embedding import DEFAULT_WEIGHTS_SHA256, ModelSource, resolve_model, sha256_file
 
 EXPORT_VERSION = 1
 MIN_COSINE = 0.999
@@ -77,7 +77,7 @@ def verified_export(model: str) -> Path | None:
         if folder is None:
             return None
         meta = json.loads((folder / "meta.json").read_text())
-        if not meta.get("verified") or _sha256(folder / "model.onnx") != meta.get("sha256"):
+        if not meta.get("verified") or sha256_file(folder / "model.onnx") != meta.get("sha256"):
             return None  # unverified, or damaged since: torch answers instead
     except (OSError, ValueError):
         return None
@@ -155,7 +155,7 @@ def _export(source: ModelSource, folder: Path, log) -> Path | None:
         meta.update(
             cosine_min=round(cosine, 6),
             verified=cosine >= MIN_COSINE,
-            sha256=_sha256(staging / "model.onnx"),
+            sha256=sha256_file(staging / "model.onnx"),
         )
         (staging / "meta.json").write_text(json.dumps(meta))
         for path in staging.iterdir():
@@ -174,14 +174,6 @@ def _export(source: ModelSource, folder: Path, log) -> Path | None:
         f">= {cosine:.6f} on {len(VERIFY_TEXTS)} texts ({folder})"
     )
     return folder if meta["verified"] else None
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class OnnxEncoder:

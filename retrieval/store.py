@@ -21,7 +21,6 @@ import contextlib
 import errno
 import fcntl
 import functools
-import hashlib
 import json
 import os
 import shutil
@@ -35,7 +34,7 @@ from pathlib import Path
 
 from .config import NewsqaError, Settings
 from .documents import LOADER_VERSION, Document, corpus_fingerprint
-from .embedding import load_query_encoder
+from .embedding import load_query_encoder, sha256_file
 from .passages import SPLITTER_VERSION, Passage, Sentence, check_offsets, split_sentences
 from .quotes import QUOTES_VERSION, Quote
 
@@ -337,18 +336,10 @@ def _fsync_dir(path: Path) -> None:
 
 def _checksums(folder: Path) -> dict[str, str]:
     return {
-        path.relative_to(folder).as_posix(): _sha256(path)
+        path.relative_to(folder).as_posix(): sha256_file(path)
         for path in sorted(folder.rglob("*"))
         if path.is_file()
     }
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # ---------------------------------------------------------------- reading
@@ -455,7 +446,7 @@ def _load_generation(settings: Settings, manifest: dict | None) -> Index:
         if not path.is_file():
             raise FileNotFoundError(path)
         # FAISS trusts its input: never hand it a file that is not exactly what we wrote.
-        if _sha256(path) != digest:
+        if sha256_file(path) != digest:
             raise IndexError_(
                 f"index file {path} is damaged (checksum mismatch); "
                 "rebuild it with `newsqa ingest --rebuild`"
