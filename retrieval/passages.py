@@ -217,11 +217,6 @@ def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
     return trimmed
 
 
-def split_corpus(documents: list[Document], settings: Settings) -> list[Passage]:
-    splitter = _splitter(settings)
-    return [p for doc in documents for p in split_document(doc, settings, splitter)]
-
-
 def split_sentences(passages: list[Passage]) -> list[Sentence]:
     """Every sentence of every passage, in passage order, with document offsets."""
     # The id includes the passage: split passages overlap, and a sentence in the overlap is

@@ -11,6 +11,14 @@ from retrieval import Settings, ask, build_index
 ALLOWED = "http://embed.test:8000"
 
 
+def one_article_index(tmp_path, text: str):
+    """An index over a corpus of one article (in tmp_path)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "article.txt").write_text(text, encoding="utf-8")
+    return build_index(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"))
+
+
 @pytest.fixture(scope="module")
 def client(seed_index, seed_settings):
     settings = Settings(
@@ -90,13 +98,11 @@ def test_web_component_script_is_served_locally(client):
 
 
 def test_hostile_article_is_escaped_everywhere(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "xss.txt").write_text(
+    index = one_article_index(
+        tmp_path,
         "Hostile page\n\nThe spokesman said <script>alert('x')</script> and "
-        '<img src=x onerror="alert(1)"> plus [a link](javascript:alert(1)) about the summit.'
+        '<img src=x onerror="alert(1)"> plus [a link](javascript:alert(1)) about the summit.',
     )
-    index = build_index(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"))
     answer = ask(index, "What was said about the summit?", quotes=False)
     reply = app.render_reply(answer, "http://app", None, inline=True)
     cards = app.render_sources(answer, "http://app")
@@ -219,13 +225,11 @@ def test_running_app_picks_up_generations_written_by_other_processes(corpus_copy
 
 
 def test_citations_come_from_the_answer_parts_not_from_brackets_in_articles(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "footnotes.txt").write_text(
+    index = one_article_index(
+        tmp_path,
         "Flood report\n\nThe study found a sharp rise [2] in river levels across the valley "
-        "after the storm, according to the survey published on Monday by the water board."
+        "after the storm, according to the survey published on Monday by the water board.",
     )
-    index = build_index(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"))
     answer = ask(index, "What did the study find about river levels?", quotes=False)
     assert answer.parts and all(p["citation"] == 1 for p in answer.parts)
     reply = app.render_reply(answer, "http://app", None, inline=False)

@@ -75,9 +75,12 @@ def test_unverified_or_disabled_exports_are_not_used(tmp_path, monkeypatch):
     (folder / "meta.json").write_text(json.dumps({"verified": False, "cosine_min": 0.91}))
     assert verified_export(MODEL) is None
     (folder / "model.onnx").write_bytes(b"weights")
-    digest = hashlib.sha256(b"weights").hexdigest()
-    (folder / "meta.json").write_text(json.dumps({"verified": True, "sha256": digest}))
+    stat = (folder / "model.onnx").stat()
+    meta = {"verified": True, "sha256": hashlib.sha256(b"weights").hexdigest(),
+            "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}  # fmt: skip
+    (folder / "meta.json").write_text(json.dumps(meta))
     assert verified_export(MODEL) == folder
+    assert verified_export(MODEL, check_content=True) == folder
     monkeypatch.setenv("NEWSQA_ENCODER", "torch")
     assert verified_export(MODEL) is None
 
@@ -111,7 +114,13 @@ def test_a_damaged_export_is_not_used(seed_index, tmp_path, monkeypatch):
     copy = export_dir(resolve_model(MODEL))
     shutil.copytree(good, copy)
     assert verified_export(MODEL) == copy
+    recorded = (copy / "model.onnx").stat()
     data = bytearray((copy / "model.onnx").read_bytes())
     data[len(data) // 2] ^= 0xFF
     (copy / "model.onnx").write_bytes(bytes(data))
-    assert verified_export(MODEL) is None  # checksum mismatch: torch answers instead
+    assert verified_export(MODEL) is None  # changed since the export: torch answers instead
+    # Same size and a restored mtime pass the quick check at start-up; the content check
+    # (run by every ingest) still refuses the file.
+    os.utime(copy / "model.onnx", ns=(recorded.st_atime_ns, recorded.st_mtime_ns))
+    assert verified_export(MODEL) == copy
+    assert verified_export(MODEL, check_content=True) is None

@@ -8,7 +8,6 @@ from retrieval.passages import (
     is_furniture,
     paragraphs,
     sentence_spans,
-    split_corpus,
     split_document,
     split_sentences,
 )
@@ -16,10 +15,14 @@ from retrieval.passages import (
 SETTINGS = Settings()
 
 
+def split_corpus(documents):
+    return [p for doc in documents for p in split_document(doc, SETTINGS)]
+
+
 def test_every_seed_passage_round_trips_and_stays_in_its_article():
     documents = load_corpus(SEED_CORPUS).documents
     by_id = {d.doc_id: d for d in documents}
-    passages = split_corpus(documents, SETTINGS)
+    passages = split_corpus(documents)
     assert len(passages) >= 15
     for p in passages:
         assert by_id[p.doc_id].text[p.start : p.end] == p.text
@@ -28,7 +31,7 @@ def test_every_seed_passage_round_trips_and_stays_in_its_article():
 
 
 def test_site_furniture_never_enters_a_passage():
-    passages = split_corpus(load_corpus(SEED_CORPUS).documents, SETTINGS)
+    passages = split_corpus(load_corpus(SEED_CORPUS).documents)
     joined = "\n".join(p.text for p in passages)
     assert "Comments are closed" not in joined
     assert "CLICK HERE TO READ MORE" not in joined
