@@ -9,8 +9,44 @@ import argparse
 import random
 from pathlib import Path
 
-FIRST = ["Anna", "Li", "Omar", "Sofia", "Kenji", "Maria", "David", "Aisha", "Pavel", "Chen"]
-LAST = ["Novak", "Wang", "Haddad", "Rossi", "Tanaka", "Silva", "Cohen", "Okafor", "Ivanov", "Liu"]
+# Pools are large enough that sentences rarely repeat word for word (a corpus of copies would
+# make approximate search look better than it is).
+FIRST = [
+    "Anna",
+    "Li",
+    "Omar",
+    "Sofia",
+    "Kenji",
+    "Maria",
+    "David",
+    "Aisha",
+    "Pavel",
+    "Chen",
+    "Lucia",
+    "Tomas",
+    "Nadia",
+    "Kwame",
+    "Ingrid",
+    "Rahul",
+    "Yuki",
+    "Elena",
+    "Samir",
+    "Grace",
+    "Mateo",
+    "Hana",
+    "Viktor",
+    "Amara",
+    "Jonas",
+    "Leila",
+    "Diego",
+    "Mei",
+    "Farid",
+    "Olga",
+]
+LAST = ["Novak", "Wang", "Haddad", "Rossi", "Tanaka", "Silva", "Cohen", "Okafor", "Ivanov", "Liu",
+        "Moreau", "Kowalski", "Mensah", "Larsen", "Sharma", "Sato", "Petrova", "Nasser", "Brennan",
+        "Alvarez", "Kim", "Horvat", "Adeyemi", "Berg", "Rahimi", "Costa", "Zhou", "Fischer",
+        "Abebe", "Popescu"]  # fmt: skip
 ROLES = [
     "the finance minister",
     "a spokeswoman for the ministry",
@@ -20,7 +56,35 @@ ROLES = [
     "the chief executive",
     "an economist at the central bank",
 ]
-PLACES = ["Lisbon", "Nairobi", "Osaka", "Quito", "Tallinn", "Hanoi", "Accra", "Perth", "Lyon"]
+PLACES = [
+    "Lisbon",
+    "Nairobi",
+    "Osaka",
+    "Quito",
+    "Tallinn",
+    "Hanoi",
+    "Accra",
+    "Perth",
+    "Lyon",
+    "Gdansk",
+    "Mombasa",
+    "Sapporo",
+    "Cusco",
+    "Tartu",
+    "Da Nang",
+    "Kumasi",
+    "Darwin",
+    "Nantes",
+    "Porto",
+    "Kisumu",
+    "Kobe",
+    "Arequipa",
+    "Riga",
+    "Hue",
+    "Tamale",
+    "Hobart",
+    "Lille",
+]
 TOPICS = [
     "the port strike",
     "the fuel subsidy",
@@ -30,8 +94,31 @@ TOPICS = [
     "the border talks",
     "the vaccine rollout",
     "the housing law",
+    "the water tariff",
+    "the pension reform",
+    "the airport expansion",
+    "the fishing quota",
+    "the minimum wage",
+    "the coal phase-out",
+    "the school meals scheme",
+    "the bridge contract",
+    "the tax amnesty",
+    "the refugee quota",
+    "the grain export deal",
+    "the metro extension",
 ]
-VERBS = ["warned", "argued", "insisted", "conceded", "noted", "predicted"]
+VERBS = [
+    "warned",
+    "argued",
+    "insisted",
+    "conceded",
+    "noted",
+    "predicted",
+    "claimed",
+    "suggested",
+    "admitted",
+    "stressed",
+]
 CLAIMS = [
     "costs would rise before they fall",
     "the deal could collapse within weeks",
@@ -40,6 +127,19 @@ CLAIMS = [
     "investors were nervous",
     "workers deserved a fair share",
     "the timetable was unrealistic",
+    "prices had already doubled in the north",
+    "farmers would bear most of the cost",
+    "the courts might block the measure",
+    "exports had fallen for a third month",
+    "the money would run out by spring",
+    "small firms were being ignored",
+    "the opposition had no alternative",
+    "inflation was finally easing",
+    "the vote had been rushed",
+    "rural towns stood to lose the most",
+    "the auditors had found serious gaps",
+    "the lenders wanted firmer guarantees",
+    "turnout at the protests was growing",
 ]
 
 

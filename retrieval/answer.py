@@ -7,7 +7,6 @@ followed by [n] where n is the rank of the hit it comes from. Nothing is generat
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
@@ -211,10 +210,7 @@ def _answer_from_quotes(
     is, the answer says so and falls back to ordinary search, never to off-topic quotes.
     """
     name = resolve_speaker(asked.speaker, index.speakers)
-    said = [
-        q for q in index.quotes
-        if name is not None and q.speaker == name and (scope is None or q.doc_id in scope)
-    ]  # fmt: skip
+    said = [q for q in index.quotes_by_speaker.get(name, []) if scope is None or q.doc_id in scope]
     if not said:
         return _no_quotes(index, question, asked, name, k, mode, scope)
     speaker = {"name": name, "roles": index.speakers.get(name, [])}
@@ -311,14 +307,7 @@ def _quote_dict(quote: Quote) -> dict:
 
 def _row_containing(index: Index, quote: Quote) -> int | None:
     """The passage holding the quote's first character (None if it sits outside every passage)."""
-    starts = index.passage_starts.get(quote.doc_id)
-    if not starts:
-        return None
-    i = bisect.bisect_right(starts, (quote.start, math.inf)) - 1
-    if i < 0:
-        return None
-    _, row = starts[i]
-    return row if quote.start < index.passages[row].end else None
+    return index.passages.row_containing(quote.doc_id, quote.start)
 
 
 def _text(index: Index, doc_id: str, span) -> str:
@@ -329,7 +318,7 @@ def _sentences_under(index: Index, quote: Quote):
     row = _row_containing(index, quote)
     if row is None:
         return []
-    return [s for s in index.sentences_of_row[row] if s.start < quote.end and quote.start < s.end]
+    return [s for s in index.sentences.of_row(row) if s.start < quote.end and quote.start < s.end]
 
 
 # ---------------------------------------------------------------- sentences and relevance
@@ -367,7 +356,7 @@ def _relevance(
     if query_vector is not None:
         ids = [sid for _, sentence_ids in items for sid in sentence_ids]
         if ids:
-            sims = index.dense.reconstruct_batch(np.array(ids, dtype=np.int64)) @ query_vector
+            sims = index.sentence_vectors(ids) @ query_vector
             sim_of = dict(zip(ids, sims.tolist(), strict=True))
             similarity = [max([sim_of[s] for s in sids] or [0.0]) for _, sids in items]
     return [0.6 * o + 0.4 * max(s, 0.0) for o, s in zip(overlap, similarity, strict=True)]
@@ -378,7 +367,7 @@ def _highlight_and_choose(index: Index, question: str, query_vector, hits: list[
     flat = [
         (h, s)
         for h, hit in enumerate(hits)
-        for s in index.sentences_of_row[index.row_of[(hit.doc_id, hit.start)]]
+        for s in index.sentences.of_row(index.passages.row_at(hit.doc_id, hit.start))
     ]
     texts = [index.documents[hits[h].doc_id].text[s.start : s.end] for h, s in flat]
     relevance = _relevance(

@@ -453,7 +453,7 @@ def _passage_qrels(index: Index, gold: Sequence[GoldSpan]) -> dict[str, int]:
     """Every indexed passage that overlaps a gold span (grade 1), keyed like the run."""
     qrels = {}
     for g in gold:
-        for _, row in index.passage_starts.get(g.doc_id, []):
+        for row in index.passages.rows_of(g.doc_id):
             p = index.passages[row]
             if p.start < g.end and g.start < p.end:
                 qrels[f"{p.doc_id}:{p.start}"] = 1

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .bm25 import top_k
 from .store import Index, tokenize
 
 # Reciprocal rank fusion constant (Cormack, Clarke & Büttcher, SIGIR 2009): 60 damps the weight
@@ -17,30 +18,37 @@ RRF_K = 60
 
 
 def dense_search(index: Index, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """Top k passages by their best sentence's cosine similarity to the question."""
+    """Top k passages by their best sentence's cosine similarity to the question.
+
+    The dense index proposes sentences; their exact cosines are recomputed from the stored
+    vectors (an IVF index scores 8-bit codes), so scores do not depend on the index type.
+    """
     total = index.dense.ntotal
     fetch = min(k * 4, total)
-    while True:
-        scores, ids = index.dense.search(query_vector.reshape(1, -1), fetch)
+    query = np.ascontiguousarray(query_vector, dtype=np.float32).reshape(1, -1)
+    while fetch > 0:
+        _, ids = index.dense.search(query, fetch)
+        ids = ids[0][ids[0] >= 0]
+        positions = index.sentences.positions(ids)
+        order = np.argsort(positions)  # read the memory-mapped vectors in file order
+        exact = np.empty(len(positions), dtype=np.float32)
+        exact[order] = np.asarray(index.vectors[positions[order]]) @ query[0]
         best: dict[int, float] = {}
-        for sentence_id, score in zip(ids[0], scores[0], strict=True):
-            if sentence_id >= 0:
-                row = index.sentence_at[int(sentence_id)].row
-                best.setdefault(row, float(score))  # results come best first
-        if len(best) >= k or fetch >= total:
+        for i in np.argsort(-exact, kind="stable"):
+            best.setdefault(int(index.sentences.rows[positions[i]]), float(exact[i]))
+        # Done when k passages are found, or when the index has nothing more to give (IVF
+        # returns fewer than asked once the probed lists are exhausted).
+        if len(best) >= k or fetch >= total or len(ids) < fetch:
             return list(best.items())[:k]
         fetch = min(fetch * 4, total)
+    return []
 
 
 def lexical_search(index: Index, question: str, k: int) -> list[tuple[int, float]]:
     """BM25 top k; passages sharing no term with the question are not returned."""
-    tokens = tokenize([question])[0]
-    known = [t for t in tokens if t in index.lexical.vocab_dict]
-    k = min(k, len(index.passages))  # bm25s raises when k exceeds the corpus size
-    if not known or k <= 0:
-        return []
-    rows, scores = index.lexical.retrieve([known], k=k, show_progress=False, n_threads=1)
-    return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if s > 0]
+    vocab = index.lexical.vocab_dict
+    terms = [vocab[t] for t in tokenize([question])[0] if t in vocab]
+    return [(row, score) for row, score in top_k(index.lexical.scores, terms, k) if score > 0]
 
 
 def reciprocal_rank_fusion(

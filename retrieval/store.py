@@ -2,17 +2,25 @@
 
 Layout of index/ (no pickle anywhere; every file of a generation is checksummed in the manifest):
     manifest.json       the single pointer: format version, model, dimension, metric, chunking,
-                        corpus fingerprint, the current generation and its files' sha256
+                        dense index choice, corpus fingerprint, the current generation and its
+                        files' sha256 (and size + mtime of big files, checked at load instead)
     gen-000007/         one generation, never modified once the manifest points at it
-        meta.sqlite     articles, source files, passages, quotes, speakers (SQLite)
-        dense.faiss     IndexIDMap2(IndexFlatIP): one normalised vector per sentence; sentence
-                        spans are re-derived from passages on load, never stored twice
+        meta.sqlite     articles, source files, quotes, speakers (SQLite)
+        passages.npy    one record per passage (id, article, start, end); row = lexical row
+        sentences.npy   one record per sentence (id, passage row, start, end), passage order
+        vectors.npy     the exact float32 sentence vectors, row i = sentence i; memory-mapped,
+                        read for highlighting, re-ranking and updates, never loaded whole
+        dense.faiss     only for big corpora: an IVF index (ids = sentence ids), memory-mapped;
+                        small ones search the vectors exactly (see choose_dense)
         lexical/        bm25s index (numpy arrays + JSON); row i = passage row i
     .writer.lock        held (flock) by the one process allowed to write
 A write builds gen-N+1 in a temporary folder, fsyncs every file, renames the folder, fsyncs
 index/, then replaces manifest.json by an atomic rename (and fsyncs index/ again). A crash at
 any point leaves the old manifest, hence the old generation, in charge. The previous generation
 is kept so that readers that read the old manifest can still open its files.
+Nothing per passage lives in Python objects once loaded: passages and sentences are numpy
+records, and Passage / Sentence objects are made on demand (a 1M-passage index would otherwise
+need several kB per passage of object overhead).
 """
 
 from __future__ import annotations
@@ -22,25 +30,40 @@ import errno
 import fcntl
 import functools
 import json
+import math
 import os
 import shutil
 import signal
 import sqlite3
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from .config import NewsqaError, Settings
 from .documents import LOADER_VERSION, Document, corpus_fingerprint
 from .embedding import load_query_encoder, sha256_file
-from .passages import SPLITTER_VERSION, Passage, Sentence, check_offsets, split_sentences
+from .passages import SPLITTER_VERSION, Passage, Sentence
 from .quotes import QUOTES_VERSION, Quote
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 METRIC = "inner_product"  # on L2-normalised vectors, i.e. cosine similarity
-DENSE_INDEX = "IndexIDMap2(IndexFlatIP)"
+# Exact search reads every vector per question (memory-bandwidth bound: ~1 ms per 20k vectors
+# here); above this many sentence vectors an IVF index answers instead. Measured by
+# bench/bench_scale.py (see bench/RESULTS.md): exact search of 40k vectors costs ~2.4 ms, IVF
+# ~0.3 ms at recall@10 >= 0.98.
+EXACT_MAX_VECTORS = 40_000
+# IVF: lists = 4 sqrt(n) (at least 39 training vectors per list), probed lists = IVF_NPROBE;
+# codes are 8-bit scalar quantized (384 B per vector) and the shortlist is re-ranked with the
+# exact vectors, so scores are exact cosines whichever index found them.
+IVF_NPROBE = 24
+IVF_TRAIN_PER_LIST = 40
+# Files above this size are checked by size + mtime when loading (the writer hashed them);
+# smaller ones are hashed on every load. Hashing 3 GB of vectors would cost seconds per start.
+HASH_AT_LOAD_MAX_BYTES = 64 << 20
 # bm25s's "en_plus" list (NLTK's) drops question words (what, did, about) that "en" keeps.
 STOPWORDS = "en_plus"
 # What shapes lexical tokens; recorded in the manifest so a change forces a rebuild.
@@ -48,6 +71,13 @@ LEXICAL = {"library": "bm25s", "stopwords": STOPWORDS, "stemmer": "snowball-engl
 LOCK_WAIT_SECONDS = 30
 # Fault injection for the crash tests: the writer SIGKILLs itself at the N-th checkpoint.
 CRASH_AT_ENV = "NEWSQA_CRASH_AT"
+
+PASSAGE_RECORD = np.dtype(
+    [("passage_id", "<i8"), ("doc", "<i4"), ("start", "<i8"), ("end", "<i8")]
+)  # doc = the article's position in the documents table
+SENTENCE_RECORD = np.dtype(
+    [("sentence_id", "<i8"), ("row", "<i4"), ("start", "<i8"), ("end", "<i8")]
+)  # row = the passage's row
 
 
 class IndexError_(NewsqaError):
@@ -63,34 +93,117 @@ class SourceFile:
     doc_ids: tuple[str, ...]
 
 
+class Passages(Sequence):
+    """Passage records; passages[row] makes the Passage (its text sliced from the article)."""
+
+    def __init__(self, records: np.ndarray, documents: dict[str, Document]):
+        self.records = records
+        self.documents = documents
+        self.doc_ids = list(documents)  # position -> doc id (the records' `doc`)
+        self.position = {doc_id: i for i, doc_id in enumerate(self.doc_ids)}
+        # An article's passages are consecutive rows in start order: bounds[i]..bounds[i+1].
+        doc = np.asarray(records["doc"])
+        if len(doc) and (np.any(np.diff(doc) < 0) or doc[-1] >= len(self.doc_ids)):
+            raise ValueError("passage records are not grouped by article")
+        self.bounds = np.searchsorted(doc, np.arange(len(self.doc_ids) + 1))
+        self.starts = np.ascontiguousarray(records["start"])
+
+    @classmethod
+    def build(cls, passages: list[Passage], documents: dict[str, Document]) -> Passages:
+        position = {doc_id: i for i, doc_id in enumerate(documents)}
+        records = np.array(
+            [(p.passage_id, position[p.doc_id], p.start, p.end) for p in passages],
+            dtype=PASSAGE_RECORD,
+        )
+        return cls(records, documents)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __getitem__(self, row):
+        if isinstance(row, slice):
+            return [self[r] for r in range(*row.indices(len(self)))]
+        passage_id, doc, start, end = self.records[row].tolist()
+        doc_id = self.doc_ids[doc]
+        return Passage(passage_id, doc_id, start, end, self.documents[doc_id].text[start:end])
+
+    def rows_of(self, doc_id: str) -> range:
+        """The rows of an article's passages, in reading order (empty for unknown ids)."""
+        i = self.position.get(doc_id)
+        return range(0) if i is None else range(int(self.bounds[i]), int(self.bounds[i + 1]))
+
+    def row_containing(self, doc_id: str, offset: int) -> int | None:
+        """The passage of an article whose span holds `offset` (the first such, by start)."""
+        rows = self.rows_of(doc_id)
+        i = int(np.searchsorted(self.starts[rows.start : rows.stop], offset, "right")) - 1
+        if i < 0:
+            return None
+        row = rows.start + i
+        return row if offset < int(self.records["end"][row]) else None
+
+    def row_at(self, doc_id: str, start: int) -> int | None:
+        """The row of the passage of that article starting at `start`."""
+        row = self.row_containing(doc_id, start)
+        return row if row is not None and int(self.starts[row]) == start else None
+
+
+class Sentences(Sequence):
+    """Sentence records in passage order; row i is vector i. Ids are FAISS ids (stable)."""
+
+    def __init__(self, records: np.ndarray, passages: int):
+        self.records = records
+        self.ids = np.ascontiguousarray(records["sentence_id"])
+        self.rows = np.ascontiguousarray(records["row"])
+        if len(self.rows) and np.any(np.diff(self.rows) < 0):
+            raise ValueError("sentence records are not in passage order")
+        self.bounds = np.searchsorted(self.rows, np.arange(passages + 1))
+        self._order: np.ndarray | None = None
+
+    @classmethod
+    def build(cls, sentences: list[Sentence], passages: int) -> Sentences:
+        records = np.array(
+            [(s.sentence_id, s.row, s.start, s.end) for s in sentences], dtype=SENTENCE_RECORD
+        )
+        return cls(records, passages)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return Sentence(*self.records[i].tolist())
+
+    def of_row(self, row: int) -> list[Sentence]:
+        return self[int(self.bounds[row]) : int(self.bounds[row + 1])]
+
+    def positions(self, sentence_ids) -> np.ndarray:
+        """Positions (= vector rows) of sentence ids; -1 for ids not in this index."""
+        if self._order is None:
+            self._order = np.argsort(self.ids, kind="stable")
+        ids = np.asarray(sentence_ids, dtype=np.int64)
+        if not len(self.ids):
+            return np.full(len(ids), -1, dtype=np.int64)
+        found = np.searchsorted(self.ids, ids, sorter=self._order)
+        found = np.minimum(found, len(self.ids) - 1)
+        positions = self._order[found]
+        return np.where(self.ids[positions] == ids, positions, -1)
+
+
 @dataclass
 class Index:
     settings: Settings
     manifest: dict
     documents: dict[str, Document]
-    passages: list[Passage]  # row order of the lexical index
-    dense: object  # faiss.Index over sentences
+    passages: Passages  # row order of the lexical index
+    sentences: Sentences  # vector order
+    vectors: np.ndarray  # (sentences, dimension) float32, exact; memory-mapped when loaded
+    dense: object  # faiss index over sentence vectors, labels = sentence ids
     lexical: object  # bm25s.BM25 over passages
     quotes: list[Quote] = field(default_factory=list)  # every attributed quote, document order
     speakers: dict[str, list[str]] = field(default_factory=dict)  # canonical name -> roles
     files: dict[str, SourceFile] = field(default_factory=dict)  # corpus path -> what it gave
     doc_speakers: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # per article
-    sentences: list[Sentence] = field(default_factory=list)
-    sentence_at: dict[int, Sentence] = field(default_factory=dict)  # FAISS id -> sentence
-    sentences_of_row: dict[int, list[Sentence]] = field(default_factory=dict)
-    row_of: dict[tuple[str, int], int] = field(default_factory=dict)  # (doc_id, start) -> row
-    passage_starts: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # sorted
-
-    def __post_init__(self):
-        for row, passage in enumerate(self.passages):
-            self.row_of[(passage.doc_id, passage.start)] = row
-            self.passage_starts.setdefault(passage.doc_id, []).append((passage.start, row))
-        for starts in self.passage_starts.values():
-            starts.sort()
-        self.sentences = split_sentences(self.passages)
-        self.sentence_at = {s.sentence_id: s for s in self.sentences}
-        for sentence in self.sentences:
-            self.sentences_of_row.setdefault(sentence.row, []).append(sentence)
 
     @property
     def encoder(self):
@@ -100,6 +213,68 @@ class Index:
     @property
     def generation(self) -> str:
         return self.manifest["generation"]
+
+    def sentence_vectors(self, sentence_ids) -> np.ndarray:
+        """The exact vectors of these sentences (zeros for unknown ids)."""
+        positions = self.sentences.positions(sentence_ids)
+        out = np.zeros((len(positions), self.vectors.shape[1]), dtype=np.float32)
+        known = positions >= 0
+        if known.any():
+            order = np.argsort(positions[known])  # sorted reads of the memory map
+            picked = np.asarray(self.vectors[positions[known][order]])
+            rows = np.flatnonzero(known)[order]
+            out[rows] = picked
+        return out
+
+    @functools.cached_property
+    def quotes_by_speaker(self) -> dict[str, list[Quote]]:
+        by_speaker: dict[str, list[Quote]] = {}
+        for quote in self.quotes:
+            by_speaker.setdefault(quote.speaker, []).append(quote)
+        return by_speaker
+
+
+# ---------------------------------------------------------------- the dense index
+
+
+def choose_dense(vectors: int, previous: dict | None = None) -> dict:
+    """Exact search up to EXACT_MAX_VECTORS, else IVF with scalar-quantized codes. An IVF
+    trained for within a factor 2 of today's size is kept (updated in place, not retrained)."""
+    if vectors <= EXACT_MAX_VECTORS:
+        return {"type": "exact", "vectors": vectors}
+    if previous and previous.get("type") == "ivf" and previous.get("nprobe") == IVF_NPROBE:
+        if 0.5 <= vectors / previous["trained_on"] <= 2:
+            return {**previous, "vectors": vectors}
+    lists = max(1, min(int(4 * math.sqrt(vectors)), vectors // IVF_TRAIN_PER_LIST))
+    return {
+        "type": "ivf", "factory": f"IVF{lists},SQ8", "nprobe": IVF_NPROBE,
+        "trained_on": vectors, "vectors": vectors,
+    }  # fmt: skip
+
+
+def exact_index(vectors: np.ndarray, ids: np.ndarray):
+    import faiss
+
+    dense = faiss.IndexIDMap2(faiss.IndexFlatIP(vectors.shape[1]))
+    if len(vectors):
+        dense.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
+    return dense
+
+
+def build_ivf(spec: dict, vectors: np.ndarray, ids: np.ndarray):
+    """Train and fill an IVF index; training uses an even sample (k-means on all is wasted)."""
+    import faiss
+
+    dense = faiss.index_factory(vectors.shape[1], spec["factory"], faiss.METRIC_INNER_PRODUCT)
+    lists = faiss.extract_index_ivf(dense).nlist
+    sample = min(len(vectors), lists * IVF_TRAIN_PER_LIST * 2)
+    step = max(1, len(vectors) // sample)
+    dense.train(np.ascontiguousarray(vectors[::step][:sample], dtype=np.float32))
+    for first in range(0, len(vectors), 100_000):  # bounded memory for 1M+ vectors
+        chunk = np.ascontiguousarray(vectors[first : first + 100_000], dtype=np.float32)
+        dense.add_with_ids(chunk, ids[first : first + 100_000])
+    dense.nprobe = spec["nprobe"]
+    return dense
 
 
 # ---------------------------------------------------------------- lexical tokenization
@@ -214,7 +389,16 @@ def write_generation(
     try:
         _write_sqlite(staging / "meta.sqlite", index)
         checkpoint("sqlite written")
-        faiss.write_index(index.dense, str(staging / "dense.faiss"))
+        for name, array in (
+            ("passages.npy", index.passages.records),
+            ("sentences.npy", index.sentences.records),
+            ("vectors.npy", index.vectors),
+        ):
+            with open(staging / name, "wb") as out:
+                np.save(out, np.asarray(array), allow_pickle=False)
+        checkpoint("arrays written")
+        if manifest["dense_index"]["type"] != "exact":
+            faiss.write_index(index.dense, str(staging / "dense.faiss"))
         checkpoint("faiss written")
         index.lexical.save(str(staging / "lexical"), show_progress=False)
         checkpoint("lexical written")
@@ -230,9 +414,11 @@ def write_generation(
         checkpoint("checksummed")
         os.rename(staging, folder / generation)
         checkpoint("generation renamed")
+        stats = {name: _stat(folder / name) for name in files}
+        big = {name: stat for name, stat in stats.items() if stat[0] > HASH_AT_LOAD_MAX_BYTES}
         _fsync_dir(folder)
         checkpoint("index folder synced")
-        manifest = dict(manifest, generation=generation, files=files)
+        manifest = dict(manifest, generation=generation, files=files, file_stats=big)
         pending = folder / ".manifest.json.tmp"
         pending.write_text(json.dumps(manifest, indent=2) + "\n")
         checkpoint("manifest written")
@@ -278,8 +464,6 @@ _SCHEMA = """
 CREATE TABLE documents (doc_id TEXT PRIMARY KEY, ord INTEGER, title TEXT, source TEXT,
                         text TEXT, meta TEXT);
 CREATE TABLE files (path TEXT PRIMARY KEY, sha256 TEXT, doc_ids TEXT);
-CREATE TABLE passages (row INTEGER PRIMARY KEY, passage_id INTEGER UNIQUE, doc_id TEXT,
-                       start INTEGER, "end" INTEGER);
 CREATE TABLE quotes (ord INTEGER PRIMARY KEY, doc_id TEXT, speaker TEXT, role TEXT,
                      start INTEGER, "end" INTEGER, kind TEXT, attribution TEXT);
 CREATE TABLE doc_speakers (doc_id TEXT, name TEXT, roles TEXT);
@@ -302,11 +486,6 @@ def _write_sqlite(path: Path, index: Index) -> None:
                 [(f.path, f.sha256, json.dumps(f.doc_ids)) for f in index.files.values()],
             )
             db.executemany(
-                "INSERT INTO passages VALUES (?, ?, ?, ?, ?)",
-                [(row, p.passage_id, p.doc_id, p.start, p.end)
-                 for row, p in enumerate(index.passages)],
-            )  # fmt: skip
-            db.executemany(
                 "INSERT INTO quotes VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(i, q.doc_id, q.speaker, q.role, q.start, q.end, q.kind, q.attribution)
                  for i, q in enumerate(index.quotes)],
@@ -319,6 +498,11 @@ def _write_sqlite(path: Path, index: Index) -> None:
             )  # fmt: skip
     finally:
         db.close()
+
+
+def _stat(path: Path) -> list[int]:
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns]
 
 
 def _fsync_file(path: Path) -> None:
@@ -424,7 +608,7 @@ def _load_generation(settings: Settings, manifest: dict | None) -> Index:
     folder = settings.index_dir
     if manifest is None:
         raise IndexError_(f"no index in {folder}; build it with `newsqa ingest`")
-    expected = {"format_version": FORMAT_VERSION, "metric": METRIC, "dense_index": DENSE_INDEX}
+    expected = {"format_version": FORMAT_VERSION, "metric": METRIC}
     for key, value in expected.items():
         if manifest.get(key) != value:
             raise IndexError_(
@@ -441,30 +625,80 @@ def _load_generation(settings: Settings, manifest: dict | None) -> Index:
     files = manifest.get("files") or {}
     if not files:
         raise IndexError_(f"the index manifest in {folder} lists no files; rebuild it")
+    stats = manifest.get("file_stats") or {}
     for name, digest in files.items():
         path = folder / name
         if not path.is_file():
             raise FileNotFoundError(path)
+        if name in stats and _stat(path) == stats[name]:
+            continue  # a big file the writer hashed, unchanged since (size and mtime)
         # FAISS trusts its input: never hand it a file that is not exactly what we wrote.
         if sha256_file(path) != digest:
             raise IndexError_(
                 f"index file {path} is damaged (checksum mismatch); "
                 "rebuild it with `newsqa ingest --rebuild`"
             )
-    documents, passages, quotes, files_, doc_speakers = _read_sqlite(generation / "meta.sqlite")
-    dense = faiss.read_index(str(generation / "dense.faiss"))
+    documents, quotes, files_, doc_speakers = _read_sqlite(generation / "meta.sqlite")
+    try:
+        passages = Passages(_load_records(generation / "passages.npy", PASSAGE_RECORD), documents)
+        lengths = np.array([len(doc.text) for doc in documents.values()], dtype=np.int64)
+        records = passages.records
+        if len(records) and not (
+            np.all(records["start"] >= 0)
+            and np.all(records["start"] < records["end"])
+            and np.all(records["end"] <= lengths[records["doc"]])
+        ):
+            raise ValueError("a passage lies outside its article")
+        sentences = Sentences(
+            _load_records(generation / "sentences.npy", SENTENCE_RECORD), len(passages)
+        )
+        vectors = np.load(generation / "vectors.npy", mmap_mode="r", allow_pickle=False)
+        if vectors.dtype != np.float32 or vectors.ndim != 2:
+            raise ValueError(f"vectors are {vectors.dtype} {vectors.shape}")
+    except ValueError as err:
+        raise IndexError_(
+            f"the index arrays in {generation} are damaged ({err}); "
+            "rebuild with `newsqa ingest --rebuild`"
+        ) from None
+    if vectors.shape != (len(sentences), manifest.get("dimension")):
+        raise IndexError_(
+            f"dense index in {generation} has {vectors.shape[0]}x{vectors.shape[1]} vectors, "
+            f"expected {len(sentences)}x{manifest.get('dimension')}; "
+            "rebuild it with `newsqa ingest --rebuild`"
+        )
+    spec = manifest.get("dense_index") or {}
+    if spec.get("type") == "exact":
+        dense = exact_index(np.asarray(vectors), sentences.ids)
+    elif spec.get("type") == "ivf":
+        # Memory-mapped: the inverted lists stay in the page cache, shared and paged on demand.
+        dense = faiss.read_index(str(generation / "dense.faiss"), faiss.IO_FLAG_MMAP)
+        faiss.extract_index_ivf(dense).nprobe = spec["nprobe"]
+    else:
+        raise IndexError_(
+            f"the index in {folder} has an unknown dense index {spec!r}; rebuild it with "
+            "`newsqa ingest --rebuild`"
+        )
     lexical = bm25s.BM25.load(str(generation / "lexical"), mmap=True, show_progress=False)
     index = Index(
-        settings, manifest, documents, passages, dense, lexical, quotes,
+        settings, manifest, documents, passages, sentences, vectors, dense, lexical, quotes,
         merge_speakers(doc_speakers, documents), files_, doc_speakers,
     )  # fmt: skip
-    if dense.d != manifest.get("dimension") or dense.ntotal != len(index.sentences):
+    if dense.d != manifest.get("dimension") or dense.ntotal != len(sentences):
         raise IndexError_(
             f"dense index in {generation} has {dense.ntotal}x{dense.d} vectors, expected "
-            f"{len(index.sentences)}x{manifest.get('dimension')}; "
+            f"{len(sentences)}x{manifest.get('dimension')}; "
             "rebuild it with `newsqa ingest --rebuild`"
         )
     return index
+
+
+def _load_records(path: Path, dtype: np.dtype) -> np.ndarray:
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    records = np.load(path, mmap_mode="r", allow_pickle=False)
+    if records.dtype != dtype or records.ndim != 1:
+        raise ValueError(f"{path.name} holds {records.dtype}, expected {dtype}")
+    return records
 
 
 def _read_sqlite(path: Path):
@@ -478,13 +712,6 @@ def _read_sqlite(path: Path):
             "SELECT doc_id, title, source, text, meta FROM documents ORDER BY ord"
         ):
             documents[doc_id] = Document(doc_id, title, source, text, json.loads(meta))
-        passages = []
-        for passage_id, doc_id, start, end in db.execute(
-            'SELECT passage_id, doc_id, start, "end" FROM passages ORDER BY row'
-        ):
-            passage = Passage(passage_id, doc_id, start, end, documents[doc_id].text[start:end])
-            check_offsets(documents[doc_id], passage)
-            passages.append(passage)
         quotes = [
             Quote(speaker, role, documents[doc_id].text[start:end], start, end, kind, how, doc_id)
             for doc_id, speaker, role, start, end, kind, how in db.execute(
@@ -505,7 +732,7 @@ def _read_sqlite(path: Path):
         ) from None
     finally:
         db.close()
-    return documents, passages, quotes, files, doc_speakers
+    return documents, quotes, files, doc_speakers
 
 
 def merge_speakers(

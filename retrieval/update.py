@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .bm25 import warm as warm_bm25
 from .config import NewsqaError, Settings
 from .documents import (
     LOADER_VERSION,
@@ -36,16 +37,20 @@ from .onnx_encoder import ensure_export
 from .passages import split_document, split_sentences
 from .quotes import QUOTES_VERSION, extract_quotes, speaker_roles
 from .store import (
-    DENSE_INDEX,
     FORMAT_VERSION,
     LEXICAL,
     METRIC,
     Index,
     IndexError_,
+    Passages,
+    Sentences,
     SourceFile,
     _fsync_dir,
+    build_ivf,
     checkpoint,
+    choose_dense,
     chunking_settings,
+    exact_index,
     incompatible,
     load_index,
     merge_speakers,
@@ -86,7 +91,7 @@ def build_index(settings: Settings, log: Log = lambda _: None) -> Index:
     """Build the whole index from the corpus (embedding everything) as a new generation."""
     with writer_lock(settings.index_dir):
         index, _ = _sync(settings, None, log)
-    ensure_export(settings.model, log)
+    _warm_query_path(settings, index, log)
     return index
 
 
@@ -94,8 +99,15 @@ def sync(settings: Settings, log: Log = lambda _: None, rebuild: bool = False):
     """Bring the index in line with the corpus folder; returns (index, report)."""
     with writer_lock(settings.index_dir):
         result = _sync_locked(settings, log, rebuild)
-    ensure_export(settings.model, log)  # the fast query encoder, made once per model
+    _warm_query_path(settings, result[0], log)
     return result
+
+
+def _warm_query_path(settings: Settings, index: Index, log: Log) -> None:
+    """What questions need, made once here rather than on a first question: the ONNX query
+    encoder (exported per model) and the compiled BM25 kernel (numba's disk cache)."""
+    ensure_export(settings.model, log)
+    warm_bm25(index.lexical.scores)
 
 
 def _sync_locked(settings: Settings, log: Log, rebuild: bool = False):
@@ -337,16 +349,17 @@ def _sync(settings: Settings, current: Index | None, log: Log) -> tuple[Index, U
 def _assemble(settings, current, documents, files, fingerprint, report) -> Index:
     """The in-memory index for `documents`; only articles new to `current` are computed."""
     import bm25s
-    import faiss
 
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     passages, quotes, doc_speakers = [], [], {}
+    old_quotes: dict[str, list] = {}
+    for quote in current.quotes if current is not None else ():
+        old_quotes.setdefault(quote.doc_id, []).append(quote)
     for doc_id, doc in documents.items():
         if current is not None and doc_id in current.documents:
-            rows = [row for _, row in current.passage_starts.get(doc_id, [])]
-            passages += [current.passages[row] for row in rows]
-            quotes += [q for q in current.quotes if q.doc_id == doc_id]
+            passages += [current.passages[row] for row in current.passages.rows_of(doc_id)]
+            quotes += old_quotes.get(doc_id, [])
             doc_speakers[doc_id] = current.doc_speakers.get(doc_id, {})
         else:
             passages += split_document(doc, settings)
@@ -355,37 +368,44 @@ def _assemble(settings, current, documents, files, fingerprint, report) -> Index
     timings["split_and_quotes_s"] = time.perf_counter() - clock
 
     sentences = split_sentences(passages)
+    ids = np.array([s.sentence_id for s in sentences], dtype=np.int64)
     clock = time.perf_counter()
-    known = current.sentence_at if current is not None else {}
-    reuse = [s.sentence_id for s in sentences if s.sentence_id in known]
-    fresh = [s for s in sentences if s.sentence_id not in known]
+    if current is not None:
+        old_positions = current.sentences.positions(ids)
+    else:
+        old_positions = np.full(len(ids), -1, dtype=np.int64)
+    kept, fresh = np.flatnonzero(old_positions >= 0), np.flatnonzero(old_positions < 0)
     # The model is loaded only when something needs embedding: removals never pay for it.
-    encoder = load_encoder(settings.model) if fresh or current is None else None
-    dimension = encoder.dimension if encoder else current.dense.d
+    encoder = load_encoder(settings.model) if len(fresh) or current is None else None
+    dimension = encoder.dimension if encoder else current.vectors.shape[1]
     vectors = np.zeros((len(sentences), dimension), dtype=np.float32)
-    position = {s.sentence_id: i for i, s in enumerate(sentences)}
-    if reuse:
-        old_vectors = current.dense.reconstruct_batch(np.array(reuse, dtype=np.int64))
-        vectors[[position[i] for i in reuse]] = old_vectors
-    if fresh:
-        texts = [documents[passages[s.row].doc_id].text[s.start : s.end] for s in fresh]
-        vectors[[position[s.sentence_id] for s in fresh]] = encoder.encode(texts)
+    if len(kept):
+        vectors[kept] = current.vectors[old_positions[kept]]  # exact: no re-embedding
+    if len(fresh):
+        texts = [
+            documents[passages[sentences[i].row].doc_id].text[sentences[i].start : sentences[i].end]
+            for i in fresh
+        ]
+        vectors[fresh] = encoder.encode(texts)
     timings["embed_s"] = time.perf_counter() - clock
     timings["sentences_embedded"] = len(fresh)
 
     clock = time.perf_counter()
-    dense = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
-    dense.add_with_ids(vectors, np.array([s.sentence_id for s in sentences], dtype=np.int64))
+    previous = current.manifest.get("dense_index") if current is not None else None
+    spec = choose_dense(len(sentences), previous)
+    dense = _dense_index(settings, spec, vectors, ids, current, fresh)
+    timings["dense_index_s"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     lexical = bm25s.BM25()
     lexical.index(tokenize([p.text for p in passages]), show_progress=False)
-    timings["index_s"] = time.perf_counter() - clock
+    timings["lexical_index_s"] = time.perf_counter() - clock
 
     manifest = {
         "format_version": FORMAT_VERSION,
         "model": settings.model,
         "dimension": dimension,
         "metric": METRIC,
-        "dense_index": DENSE_INDEX,
+        "dense_index": spec,
         "lexical": LEXICAL,
         "chunking": chunking_settings(settings),
         "quotes_version": QUOTES_VERSION,
@@ -401,10 +421,38 @@ def _assemble(settings, current, documents, files, fingerprint, report) -> Index
         "timings": {k: round(v, 3) for k, v in timings.items()},
     }
     speakers = merge_speakers(doc_speakers, documents)
+    table = Passages.build(passages, documents)
     return Index(
-        settings, manifest, documents, passages, dense, lexical, quotes, speakers, files,
-        doc_speakers,
+        settings, manifest, documents, table, Sentences.build(sentences, len(table)), vectors,
+        dense, lexical, quotes, speakers, files, doc_speakers,
     )  # fmt: skip
+
+
+def _dense_index(settings, spec: dict, vectors: np.ndarray, ids: np.ndarray, current, fresh):
+    """The dense index for these vectors: exact, the current IVF updated in place (its
+    training still fits: choose_dense kept its lists), or a newly trained IVF."""
+    if spec["type"] == "exact":
+        return exact_index(vectors, ids)
+    previous = current.manifest.get("dense_index") if current is not None else None
+    if (
+        previous
+        and previous.get("factory") == spec["factory"]
+        and spec.get("trained_on") == (previous.get("trained_on"))
+    ):
+        import faiss
+
+        # Read, not memory-map: a memory-mapped IVF is read-only (FAISS aborts on changes).
+        path = settings.index_dir / current.generation / "dense.faiss"
+        dense = faiss.read_index(str(path))
+        gone = np.setdiff1d(current.sentences.ids, ids)
+        if len(gone):
+            dense.remove_ids(gone)
+        if len(fresh):
+            dense.add_with_ids(vectors[fresh], ids[fresh])
+        if dense.ntotal == len(ids):
+            faiss.extract_index_ivf(dense).nprobe = spec["nprobe"]
+            return dense
+    return build_ivf(spec, vectors, ids)
 
 
 # ---------------------------------------------------------------- helpers

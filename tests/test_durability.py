@@ -251,7 +251,7 @@ def test_disk_full_during_save_fails_clearly_and_the_old_generation_serves(live)
 
 @pytest.mark.parametrize(
     "damage",
-    ["flip a byte of dense.faiss", "truncate meta.sqlite", "delete a lexical file",
+    ["flip a byte of vectors.npy", "truncate meta.sqlite", "delete a lexical file",
      "manifest from another model", "manifest with another dimension", "no manifest",
      "manifest is not JSON"],
 )  # fmt: skip
@@ -259,10 +259,10 @@ def test_damaged_index_is_detected_with_a_clear_message(live, damage):
     folder = live.index_dir
     manifest = read_manifest(folder)
     generation = folder / manifest["generation"]
-    if damage == "flip a byte of dense.faiss":
-        data = bytearray((generation / "dense.faiss").read_bytes())
+    if damage == "flip a byte of vectors.npy":
+        data = bytearray((generation / "vectors.npy").read_bytes())
         data[len(data) // 2] ^= 0x01
-        (generation / "dense.faiss").write_bytes(bytes(data))
+        (generation / "vectors.npy").write_bytes(bytes(data))
         expected = "damaged \\(checksum mismatch\\).*newsqa ingest --rebuild"
     elif damage == "truncate meta.sqlite":
         path = generation / "meta.sqlite"

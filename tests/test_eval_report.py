@@ -22,11 +22,14 @@ from retrieval.cli import main
 PROJECT = Path(__file__).resolve().parent.parent
 NEWSQA = str(Path(sys.executable).parent / "newsqa")
 PASSAGES = [SimpleNamespace(doc_id="doc", start=100 * i, end=100 * i + 90) for i in range(12)]
-FAKE_INDEX = SimpleNamespace(
-    passages=PASSAGES,
-    passage_starts={"doc": [(p.start, row) for row, p in enumerate(PASSAGES)]},
-    documents={},
-)
+
+
+class FakePassages(list):
+    def rows_of(self, doc_id):
+        return range(len(self)) if doc_id == "doc" else range(0)
+
+
+FAKE_INDEX = SimpleNamespace(passages=FakePassages(PASSAGES), documents={})
 # question id -> (kind, passage row of its gold); negatives have no gold.
 QUESTIONS = {"fact-1": ("fact", 1), "fact-2": ("fact", 2), "speaker-1": ("speaker", 3),
              "neg-1": (ev.NEGATIVE, None)}  # fmt: skip

@@ -9,7 +9,7 @@ from retrieval.store import incompatible, read_manifest, stale_reasons
 
 def test_manifest_records_what_made_the_index(seed_index, seed_settings):
     manifest = read_manifest(seed_settings.index_dir)
-    assert manifest["format_version"] == 2
+    assert manifest["format_version"] == 3
     assert manifest["model"] == "sentence-transformers/all-MiniLM-L6-v2"
     assert manifest["dimension"] == 384
     assert manifest["metric"] == "inner_product"
@@ -18,7 +18,9 @@ def test_manifest_records_what_made_the_index(seed_index, seed_settings):
     generation = manifest["generation"]
     assert set(manifest["files"]) >= {
         f"{generation}/meta.sqlite",
-        f"{generation}/dense.faiss",
+        f"{generation}/passages.npy",
+        f"{generation}/sentences.npy",
+        f"{generation}/vectors.npy",
         f"{generation}/lexical/params.index.json",
     }
     assert stale_reasons(manifest, seed_settings) == []
