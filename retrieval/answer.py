@@ -8,6 +8,7 @@ followed by [n] where n is the rank of the hit it comes from. Nothing is generat
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 
@@ -101,11 +102,14 @@ def ask(
     quotes: bool = True,
     doc_ids: Collection[str] | None = None,
     exclude_quotes: Collection[tuple[str, int]] = (),
+    timings: dict[str, float] | None = None,
 ) -> Answer:
     """Answer a question.
 
     quotes=False turns off speaker routing (plain retrieval); doc_ids limits the answer to those
     articles; exclude_quotes skips quotes already shown, as (doc_id, start), for "what else".
+    A `timings` dict receives seconds per stage of a search answer (embed, dense, lexical,
+    fuse, cite), for benchmarks.
     """
     question, k, mode = check_question(question), check_k(k), check_mode(mode)
     scope = _check_doc_ids(index, doc_ids)
@@ -113,12 +117,16 @@ def ask(
     if asked is not None:
         return _answer_from_quotes(index, question, asked, k, mode, scope, set(exclude_quotes))
 
+    clock = _Clock(timings)
     query_vector = index.encoder.encode([question])[0] if mode != "lexical" else None
+    clock.lap("embed")
     candidates = min(max(k * index.settings.candidate_factor, 50), len(index.passages))
     if scope is not None:  # filtering after retrieval: fetch everything so k can still be filled
         candidates = len(index.passages)
     dense = dense_search(index, query_vector, candidates) if query_vector is not None else []
+    clock.lap("dense")
     lexical = lexical_search(index, question, candidates) if mode != "dense" else []
+    clock.lap("lexical")
     if scope is not None:
         dense = [(r, s) for r, s in dense if index.passages[r].doc_id in scope]
         lexical = [(r, s) for r, s in lexical if index.passages[r].doc_id in scope]
@@ -130,6 +138,7 @@ def ask(
         ranked = reciprocal_rank_fusion(
             [[r for r, _ in dense], [r for r, _ in lexical]], weights=[1.0, LEXICAL_WEIGHT]
         )
+    clock.lap("fuse")
     hits = _make_hits(index, ranked[:k], {"dense": dict(dense), "lexical": dict(lexical)})
     found = any(s >= MIN_DENSE_RELEVANCE for _, s in dense[:1]) or (
         _coverage(index, question, hits[:ANSWER_SENTENCES]) >= MIN_COVERAGE
@@ -142,7 +151,22 @@ def ask(
             "Nothing in the articles clearly answers this question."
             + (" The closest passages are listed below." if hits else ""),
         )
-    return Answer(question, mode, compose(lead, parts), hits, found, lead=lead, parts=parts)
+    answer = Answer(question, mode, compose(lead, parts), hits, found, lead=lead, parts=parts)
+    clock.lap("cite")
+    return answer
+
+
+class _Clock:
+    """Seconds per stage into `into` (a no-op when None)."""
+
+    def __init__(self, into: dict[str, float] | None):
+        self.into, self.last = into, time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        if self.into is not None:
+            now = time.perf_counter()
+            self.into[stage] = now - self.last
+            self.last = now
 
 
 def compose(lead: str, parts: list[dict]) -> str:

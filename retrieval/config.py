@@ -39,6 +39,8 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()  # may call the API / load the widget cross-site (CORS)
     frame_ancestors: tuple[str, ...] = ()  # may embed the app in an iframe (CSP frame-ancestors)
     admin_password: str | None = None  # enables /admin (user "admin"): add and remove articles
+    # Search every vector exactly even where the index chose IVF (slower; for comparisons).
+    exact_search: bool = False
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
@@ -50,6 +52,7 @@ class Settings:
             "allowed_origins": _origins(os.environ.get("NEWSQA_ALLOWED_ORIGINS")),
             "frame_ancestors": _origins(os.environ.get("NEWSQA_FRAME_ANCESTORS")),
             "admin_password": os.environ.get("NEWSQA_ADMIN_PASSWORD"),
+            "exact_search": os.environ.get("NEWSQA_EXACT_SEARCH", "").lower() in ("1", "true"),
         }
         values = {k: v for k, v in env.items() if v}
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -204,11 +204,12 @@ class Index:
     speakers: dict[str, list[str]] = field(default_factory=dict)  # canonical name -> roles
     files: dict[str, SourceFile] = field(default_factory=dict)  # corpus path -> what it gave
     doc_speakers: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # per article
+    query_encoder: object | None = None  # None: the default below (benchmarks set torch)
 
     @property
     def encoder(self):
         """Encodes questions (ONNX when exported and verified, else torch)."""
-        return load_query_encoder(self.manifest["model"])
+        return self.query_encoder or load_query_encoder(self.manifest["model"])
 
     @property
     def generation(self) -> str:
@@ -667,7 +668,7 @@ def _load_generation(settings: Settings, manifest: dict | None) -> Index:
             "rebuild it with `newsqa ingest --rebuild`"
         )
     spec = manifest.get("dense_index") or {}
-    if spec.get("type") == "exact":
+    if spec.get("type") == "exact" or settings.exact_search:
         dense = exact_index(np.asarray(vectors), sentences.ids)
     elif spec.get("type") == "ivf":
         # Memory-mapped: the inverted lists stay in the page cache, shared and paged on demand.

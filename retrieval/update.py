@@ -74,6 +74,7 @@ class UpdateReport:
     warnings: list[str] = field(default_factory=list)
     generation: str | None = None  # the generation written; None when nothing changed
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per ingest stage
 
     def summary(self) -> str:
         if self.generation is None:
@@ -338,8 +339,11 @@ def _sync(settings: Settings, current: Index | None, log: Log) -> tuple[Index, U
         if current.manifest.get("corpus_fingerprint") == fingerprint:
             return current, report
     checkpoint("corpus scanned")
+    report.timings["load_s"] = time.perf_counter() - started
     index = _assemble(settings, current, documents, files, fingerprint, report)
+    clock = time.perf_counter()
     index.manifest = write_generation(settings, index.manifest, index)
+    report.timings.update(index.manifest["timings"], write_s=time.perf_counter() - clock)
     report.generation = index.generation
     report.seconds = time.perf_counter() - started
     log(report.summary())
