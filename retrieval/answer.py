@@ -16,7 +16,7 @@ import numpy as np
 
 from .config import MAX_QUESTION_CHARS, MODES, NewsqaError
 from .quotes import Quote, SpeakerQuestion, parse_speaker_question, resolve_speaker
-from .search import dense_search, lexical_search, reciprocal_rank_fusion
+from .search import dense_search, dense_search_within, lexical_search, reciprocal_rank_fusion
 from .store import Index, tokenize
 
 MAX_K = 100
@@ -121,15 +121,22 @@ def ask(
     query_vector = index.encoder.encode([question])[0] if mode != "lexical" else None
     clock.lap("embed")
     candidates = min(max(k * index.settings.candidate_factor, 50), len(index.passages))
-    if scope is not None:  # filtering after retrieval: fetch everything so k can still be filled
-        candidates = len(index.passages)
-    dense = dense_search(index, query_vector, candidates) if query_vector is not None else []
+    if query_vector is None:
+        dense = []
+    elif scope is not None:  # exact search over the chosen articles' sentences
+        rows = [row for doc_id in scope for row in index.passages.rows_of(doc_id)]
+        dense = dense_search_within(index, query_vector, sorted(rows), candidates)
+    else:
+        dense = dense_search(index, query_vector, candidates)
     clock.lap("dense")
-    lexical = lexical_search(index, question, candidates) if mode != "dense" else []
+    if mode == "dense":
+        lexical = []
+    elif scope is not None:  # BM25 over everything it matches, then filtered
+        lexical = lexical_search(index, question, len(index.passages))
+        lexical = [(r, s) for r, s in lexical if index.passages.doc_of(r) in scope][:candidates]
+    else:
+        lexical = lexical_search(index, question, candidates)
     clock.lap("lexical")
-    if scope is not None:
-        dense = [(r, s) for r, s in dense if index.passages[r].doc_id in scope]
-        lexical = [(r, s) for r, s in lexical if index.passages[r].doc_id in scope]
     if mode == "dense":
         ranked = dense
     elif mode == "lexical":
@@ -312,7 +319,7 @@ def _no_quotes(
     who = name or asked.speaker
     mentions = lexical_search(index, who, len(index.passages) if scope else k)
     if scope is not None:
-        mentions = [(r, s) for r, s in mentions if index.passages[r].doc_id in scope][:k]
+        mentions = [(r, s) for r, s in mentions if index.passages.doc_of(r) in scope][:k]
     hits = _make_hits(index, mentions, {"lexical": dict(mentions)}, match="mention")
     if hits:
         _highlight_and_choose(index, who, None, hits)

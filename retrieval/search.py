@@ -44,6 +44,24 @@ def dense_search(index: Index, query_vector: np.ndarray, k: int) -> list[tuple[i
     return []
 
 
+def dense_search_within(
+    index: Index, query_vector: np.ndarray, rows: list[int], k: int
+) -> list[tuple[int, float]]:
+    """dense_search restricted to these passage rows, computed exactly over their sentences
+    (an article filter must not depend on which IVF lists a question probes)."""
+    bounds = index.sentences.bounds
+    positions = np.concatenate(
+        [np.arange(bounds[r], bounds[r + 1]) for r in rows] or [np.zeros(0, dtype=np.int64)]
+    )
+    if not len(positions):
+        return []
+    scores = np.asarray(index.vectors[positions]) @ np.asarray(query_vector, dtype=np.float32)
+    best: dict[int, float] = {}
+    for i in np.argsort(-scores, kind="stable"):
+        best.setdefault(int(index.sentences.rows[positions[i]]), float(scores[i]))
+    return list(best.items())[:k]
+
+
 def lexical_search(index: Index, question: str, k: int) -> list[tuple[int, float]]:
     """BM25 top k; passages sharing no term with the question are not returned."""
     vocab = index.lexical.vocab_dict

@@ -40,6 +40,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from sys import intern
 
 import numpy as np
 
@@ -126,6 +127,9 @@ class Passages(Sequence):
         passage_id, doc, start, end = self.records[row].tolist()
         doc_id = self.doc_ids[doc]
         return Passage(passage_id, doc_id, start, end, self.documents[doc_id].text[start:end])
+
+    def doc_of(self, row: int) -> str:
+        return self.doc_ids[int(self.records["doc"][row])]
 
     def rows_of(self, doc_id: str) -> range:
         """The rows of an article's passages, in reading order (empty for unknown ids)."""
@@ -713,8 +717,18 @@ def _read_sqlite(path: Path):
             "SELECT doc_id, title, source, text, meta FROM documents ORDER BY ord"
         ):
             documents[doc_id] = Document(doc_id, title, source, text, json.loads(meta))
+        # Names, roles and kinds repeat across many quotes: one string object each.
         quotes = [
-            Quote(speaker, role, documents[doc_id].text[start:end], start, end, kind, how, doc_id)
+            Quote(
+                _shared(speaker),
+                _shared(role),
+                documents[doc_id].text[start:end],
+                start,
+                end,
+                _shared(kind),
+                _shared(how),
+                doc_id,
+            )  # fmt: skip
             for doc_id, speaker, role, start, end, kind, how in db.execute(
                 'SELECT doc_id, speaker, role, start, "end", kind, attribution FROM quotes '
                 "ORDER BY ord"
@@ -734,6 +748,10 @@ def _read_sqlite(path: Path):
     finally:
         db.close()
     return documents, quotes, files, doc_speakers
+
+
+def _shared(text: str | None) -> str | None:
+    return None if text is None else intern(text)
 
 
 def merge_speakers(

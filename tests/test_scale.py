@@ -59,6 +59,13 @@ def test_ivf_gives_the_exact_answers(ivf_index, ivf_settings, seed_index):
         assert [(h.doc_id, h.start, h.score, h.highlights) for h in mine.hits] == [
             (h.doc_id, h.start, h.score, h.highlights) for h in theirs.hits
         ]  # sources differ: the corpus folder is a copy
+        for doc_id in seed_index.documents:  # an article filter searches that article exactly
+            mine = ask(loaded, question, quotes=False, doc_ids=[doc_id])
+            theirs = ask(seed_index, question, quotes=False, doc_ids=[doc_id])
+            assert [(h.doc_id, h.start, h.score) for h in mine.hits] == [
+                (h.doc_id, h.start, h.score) for h in theirs.hits
+            ]
+            assert mine.hits and {h.doc_id for h in mine.hits} == {doc_id}
 
 
 def test_ivf_loads_memory_mapped_and_is_updated_in_place(ivf_settings, ivf_index, tmp_path):
