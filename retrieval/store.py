@@ -52,14 +52,15 @@ from .quotes import QUOTES_VERSION, Quote
 
 FORMAT_VERSION = 3
 METRIC = "inner_product"  # on L2-normalised vectors, i.e. cosine similarity
-# Exact search reads every vector per question (memory-bandwidth bound: ~1 ms per 20k vectors
-# here); above this many sentence vectors an IVF index answers instead. Measured by
-# bench/bench_scale.py (see bench/RESULTS.md): exact search of 40k vectors costs ~2.4 ms, IVF
-# ~0.3 ms at recall@10 >= 0.98.
-EXACT_MAX_VECTORS = 40_000
-# IVF: lists = 4 sqrt(n) (at least 39 training vectors per list), probed lists = IVF_NPROBE;
-# codes are 8-bit scalar quantized (384 B per vector) and the shortlist is re-ranked with the
-# exact vectors, so scores are exact cosines whichever index found them.
+# Exact search reads every vector per question (memory-bandwidth bound). bench/bench_scale.py
+# measured one question (k = 200) on real sentence vectors: exact 0.89 ms at 10k vectors,
+# 2.5 ms at 20k, 32 ms at 210k; IVF-SQ8 with 24 lists probed 0.12-0.37 ms over the same range at
+# recall@10 0.994-0.999 against exact (bench/RESULTS.md). Exact stays while it costs about 1 ms.
+EXACT_MAX_VECTORS = 12_000
+# IVF: lists = 4 sqrt(n) (at least 40 training vectors per list), IVF_NPROBE lists probed (16
+# gave recall@10 >= 0.991, 24 >= 0.994, for 0.06 ms more); codes are 8-bit scalar quantized
+# (384 B per vector) and the shortlist is re-ranked with the exact vectors, so scores are exact
+# cosines whichever index found them.
 IVF_NPROBE = 24
 IVF_TRAIN_PER_LIST = 40
 # Files above this size are checked by size + mtime when loading (the writer hashed them);
