@@ -6,17 +6,20 @@ its terms' columns. bm25s's own numpy retrieval scans all passages per question 
 its numba backend recompiles at every process start (~6 s here). This kernel touches only the
 question's postings, keeps a k-heap over the passages it touched, and is compiled once into
 numba's on-disk cache (`newsqa ingest` warms it), so a cold `newsqa ask` loads it in ~0.1 s.
+Its score array is allocated once per thread and handed back zeroed.
 """
 
 from __future__ import annotations
 
 import functools
+import threading
 
 import numpy as np
 
 
-def _top_k(data, indices, indptr, terms, passages, k):  # pragma: no cover - compiled by numba
-    scores = np.zeros(passages, dtype=np.float32)
+def _top_k(data, indices, indptr, terms, scores, k):  # pragma: no cover - compiled by numba
+    # `scores` is all zeros on entry and is left all zeros: only touched entries are reset, so
+    # a question costs its postings, not the corpus size.
     total = 0
     for t in terms:
         total += indptr[t + 1] - indptr[t]
@@ -65,6 +68,8 @@ def _top_k(data, indices, indptr, terms, passages, k):  # pragma: no cover - com
                 heap_scores[j], heap_rows[j] = cs, cr
                 j = child
             heap_scores[j], heap_rows[j] = score, row
+    for i in range(n):
+        scores[touched[i]] = 0.0
     return heap_rows[:size], heap_scores[:size]
 
 
@@ -78,14 +83,21 @@ def _compiled():
         return numba.njit(nogil=True)(_top_k)
 
 
+_scratch = threading.local()  # one zeroed score array per thread (questions run concurrently)
+
+
 def top_k(scores: dict, terms: list[int], k: int) -> list[tuple[int, float]]:
     """The k best passage rows for these term ids, best first; passages with no term omitted.
     `scores` is bm25s's `BM25.scores` (data, indices, indptr, num_docs)."""
     if not terms or k <= 0:
         return []
+    passages = int(scores["num_docs"])
+    buffer = getattr(_scratch, "scores", None)
+    if buffer is None or len(buffer) < passages:
+        buffer = _scratch.scores = np.zeros(passages, dtype=np.float32)
     rows, values = _compiled()(
         _read_only(scores["data"]), _read_only(scores["indices"]), _read_only(scores["indptr"]),
-        np.asarray(terms, dtype=np.int64), int(scores["num_docs"]), int(k),
+        np.asarray(terms, dtype=np.int64), buffer, int(k),
     )  # fmt: skip
     order = np.lexsort((rows, -values))  # best first; ties: lower row first
     return [(int(rows[i]), float(values[i])) for i in order]

@@ -31,6 +31,7 @@ import fcntl
 import functools
 import json
 import math
+import mmap
 import os
 import shutil
 import signal
@@ -676,8 +677,10 @@ def _load_generation(settings: Settings, manifest: dict | None) -> Index:
     if spec.get("type") == "exact" or settings.exact_search:
         dense = exact_index(np.asarray(vectors), sentences.ids)
     elif spec.get("type") == "ivf":
-        # Memory-mapped: the inverted lists stay in the page cache, shared and paged on demand.
-        dense = faiss.read_index(str(generation / "dense.faiss"), faiss.IO_FLAG_MMAP)
+        # Memory-mapped without copying: the lists stay in the page cache, shared and paged on
+        # demand. (IO_FLAG_MMAP maps them as OnDiskInvertedLists, which searched 10x slower
+        # here: 3.8 ms against 0.4 ms at 210k vectors; IO_FLAG_MMAP_IFC maps them as arrays.)
+        dense = faiss.read_index(str(generation / "dense.faiss"), faiss.IO_FLAG_MMAP_IFC)
         faiss.extract_index_ivf(dense).nprobe = spec["nprobe"]
     else:
         raise IndexError_(
@@ -685,6 +688,13 @@ def _load_generation(settings: Settings, manifest: dict | None) -> Index:
             "`newsqa ingest --rebuild`"
         )
     lexical = bm25s.BM25.load(str(generation / "lexical"), mmap=True, show_progress=False)
+    # What every question reads (IVF lists, BM25 postings) is read ahead into the page cache
+    # now, not faulted in page by page by the first questions. The exact vectors are read a
+    # few rows per question: no read-ahead around them (it would pull in the whole file).
+    for path in [generation / "dense.faiss", *(generation / "lexical").glob("*.npy")]:
+        _read_ahead(path)
+    if hasattr(getattr(vectors, "_mmap", None), "madvise"):
+        vectors._mmap.madvise(mmap.MADV_RANDOM)
     index = Index(
         settings, manifest, documents, passages, sentences, vectors, dense, lexical, quotes,
         merge_speakers(doc_speakers, documents), files_, doc_speakers,
@@ -696,6 +706,15 @@ def _load_generation(settings: Settings, manifest: dict | None) -> Index:
             "rebuild it with `newsqa ingest --rebuild`"
         )
     return index
+
+
+def _read_ahead(path: Path) -> None:
+    if path.is_file() and hasattr(os, "posix_fadvise"):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)  # asynchronous
+        finally:
+            os.close(fd)
 
 
 def _load_records(path: Path, dtype: np.dtype) -> np.ndarray:

@@ -73,7 +73,8 @@ def test_ivf_loads_memory_mapped_and_is_updated_in_place(ivf_settings, ivf_index
 
     loaded = load_index(ivf_settings)
     lists = faiss.extract_index_ivf(loaded.dense).invlists
-    assert "OnDisk" in type(faiss.downcast_InvertedLists(lists)).__name__  # mapped, not read
+    # Mapped as arrays (IO_FLAG_MMAP_IFC), not as OnDiskInvertedLists (10x slower to search).
+    assert type(faiss.downcast_InvertedLists(lists)).__name__ == "ArrayInvertedLists"
     article = tmp_path / "glacier.txt"
     article.write_text(NEW, encoding="utf-8")
     index, _ = add_paths(ivf_settings, [article])
@@ -107,9 +108,12 @@ def test_bm25_kernel_matches_bm25s_scores():
         mine = top_k(model.scores, [model.vocab_dict[w] for w in query], 20)
         assert np.allclose([s for _, s in mine], scores[0], rtol=1e-5)
         # Ties are broken by row, so equal scores come out in a fixed order.
-        assert all(a[1] > b[1] or (a[1] == b[1] and a[0] < b[0]) for a, b in zip(mine, mine[1:]))
+        pairs = zip(mine, mine[1:], strict=False)
+        assert all(a[1] > b[1] or (a[1] == b[1] and a[0] < b[0]) for a, b in pairs)
         assert set(rows[0][scores[0] > scores[0][-1]]) <= {r for r, _ in mine}
     assert top_k(model.scores, [], 5) == [] and top_k(model.scores, [1], 0) == []
+    # The per-thread score buffer comes back zeroed: the same question twice, same answer.
+    assert top_k(model.scores, [3, 4], 7) == top_k(model.scores, [3, 4], 7)
 
 
 def test_lexical_search_caps_k_and_drops_non_matches(seed_index):
