@@ -340,9 +340,10 @@ def make_run_ready(naive: bool) -> float:
 
 
 def dense_sweep(queries: int = 200) -> list[dict]:
-    """Exact vs IVF-SQ8 on the real 100k-passage sentence vectors: latency of one question
-    (k = 200, what dense_search fetches) and recall@10 against exact search, after the exact
-    re-rank of the shortlist (what answers see) and of the IVF's own top 10."""
+    """Exact vs IVF-SQ8 on the real 100k-passage sentence vectors (and the 1M index's noisy
+    ones): latency of one question (k = 200, what dense_search fetches) and recall@10 against
+    exact search, of the IVF's own top 10 (what answers use) and, for reference, after an
+    exact re-rank of its top 200."""
     import faiss
 
     from retrieval import store
@@ -355,37 +356,52 @@ def dense_sweep(queries: int = 200) -> list[dict]:
     rows = []
     for n in (10_000, 20_000, 40_000, 80_000, 160_000, len(vectors)):
         base = np.ascontiguousarray(vectors[:n])
-        flat = faiss.IndexFlatIP(base.shape[1])
-        flat.add(base)
-        truth, _ = flat.search(asked, 10)
-        tenth = truth[:, 9:10] - 1e-6  # tie-aware: any vector scoring as high as the 10th counts
-        rows.append({"vectors": n, "index": "exact", "nprobe": None,
-                     **_latency(flat, asked, 200), "recall_at_10": 1.0})  # fmt: skip
         threshold, store.EXACT_MAX_VECTORS = store.EXACT_MAX_VECTORS, 0  # IVF at every size
         spec = store.choose_dense(n)
         store.EXACT_MAX_VECTORS = threshold
         started = time.perf_counter()
         ivf = store.build_ivf(spec, base, np.arange(n, dtype=np.int64))
-        build_s = time.perf_counter() - started
-        for nprobe in (8, 16, 24, 32, 64):
-            faiss.extract_index_ivf(ivf).nprobe = nprobe
-            _, found = ivf.search(asked, 200)
-            exact = np.einsum("qkd,qd->qk", base[np.maximum(found, 0)], asked)
-            exact[found < 0] = -np.inf
-            reranked = np.sort(exact, axis=1)[:, ::-1][:, :10]
-            own = exact[:, :10]
-            rows.append({
-                "vectors": n, "index": spec["factory"], "nprobe": nprobe, "build_s": build_s,
-                **_latency(ivf, asked, 200),
-                "recall_at_10": float(np.mean(reranked >= tenth)),
-                "recall_at_10_unreranked": float(np.mean(own >= tenth)),
-            })  # fmt: skip
+        rows += _sweep_rows(base, ivf, spec["factory"], time.perf_counter() - started, asked)
+    big = OUT / "work" / "index-1000000"
+    if (big / "manifest.json").exists():  # the 1M index as built: noisy copies of real vectors
+        generation = big / json.loads((big / "manifest.json").read_text())["generation"]
+        base = np.load(generation / "vectors.npy", mmap_mode="r")
+        ivf = faiss.read_index(str(generation / "dense.faiss"))
+        factory = f"IVF{faiss.extract_index_ivf(ivf).nlist},SQ8 (1M, noisy vectors)"
+        rows += _sweep_rows(base, ivf, factory, None, asked, timed=20)
+    return rows
+
+
+def _sweep_rows(base, ivf, factory, build_s, asked, timed=100) -> list[dict]:
+    import faiss
+
+    flat = faiss.IndexFlatIP(base.shape[1])
+    for first in range(0, len(base), 200_000):
+        flat.add(np.ascontiguousarray(base[first : first + 200_000]))
+    truth, _ = flat.search(asked, 10)
+    tenth = truth[:, 9:10] - 1e-6  # tie-aware: any vector scoring as high as the 10th counts
+    rows = [{"vectors": len(base), "index": "exact", "nprobe": None,
+             **_latency(flat, asked[:timed], 200), "recall_at_10": 1.0}]  # fmt: skip
+    del flat
+    for nprobe in (8, 16, 24, 32, 64):
+        faiss.extract_index_ivf(ivf).nprobe = nprobe
+        _, found = ivf.search(asked, 200)
+        safe = np.maximum(found, 0)
+        exact = np.stack([np.asarray(base[r]) @ q for r, q in zip(safe, asked, strict=True)])
+        exact[found < 0] = -np.inf
+        reranked = np.sort(exact, axis=1)[:, ::-1][:, :10]
+        rows.append({
+            "vectors": len(base), "index": factory, "nprobe": nprobe, "build_s": build_s,
+            **_latency(ivf, asked[:timed], 200),
+            "recall_at_10": float(np.mean(exact[:, :10] >= tenth)),
+            "recall_at_10_reranked": float(np.mean(reranked >= tenth)),
+        })  # fmt: skip
     return rows
 
 
 def _latency(index, asked: np.ndarray, k: int) -> dict:
     times = []
-    for vector in asked[:100]:
+    for vector in asked:
         clock = time.perf_counter()
         index.search(vector.reshape(1, -1), k)
         times.append(time.perf_counter() - clock)
@@ -464,14 +480,14 @@ def report(results: dict) -> str:
             "### Dense index choice on real vectors (100k-passage corpus; one question, k=200)",
             "",
             "| vectors | index | nprobe | p50 ms | p95 ms | recall@10 "
-            "(re-ranked) | recall@10 (codes only) |",
+            "(what answers use) | recall@10 after an exact re-rank of 200 |",
             "|---|---|---|---|---|---|---|",
         ]
         for row in results["dense_sweep"]:
             lines.append(
                 f"| {row['vectors']:,} | {row['index']} | {row['nprobe'] or ''} | "
                 f"{row['p50_ms']:.2f} | {row['p95_ms']:.2f} | {row['recall_at_10']:.3f} | "
-                f"{row.get('recall_at_10_unreranked', 1.0):.3f} |"
+                f"{row.get('recall_at_10_reranked', 1.0):.3f} |"
             )  # fmt: skip
     return "\n".join(lines)
 

@@ -9,7 +9,7 @@ Layout of index/ (no pickle anywhere; every file of a generation is checksummed 
         passages.npy    one record per passage (id, article, start, end); row = lexical row
         sentences.npy   one record per sentence (id, passage row, start, end), passage order
         vectors.npy     the exact float32 sentence vectors, row i = sentence i; memory-mapped,
-                        read for highlighting, re-ranking and updates, never loaded whole
+                        read for updates, exact search and highlighting, never loaded whole
         dense.faiss     only for big corpora: an IVF index (ids = sentence ids), memory-mapped;
                         small ones search the vectors exactly (see choose_dense)
         lexical/        bm25s index (numpy arrays + JSON); row i = passage row i
@@ -55,13 +55,13 @@ FORMAT_VERSION = 3
 METRIC = "inner_product"  # on L2-normalised vectors, i.e. cosine similarity
 # Exact search reads every vector per question (memory-bandwidth bound). bench/bench_scale.py
 # measured one question (k = 200) on real sentence vectors: exact 0.89 ms at 10k vectors,
-# 2.5 ms at 20k, 32 ms at 210k; IVF-SQ8 with 24 lists probed 0.12-0.37 ms over the same range at
-# recall@10 0.994-0.999 against exact (bench/RESULTS.md). Exact stays while it costs about 1 ms.
+# 2.5 ms at 20k, 32 ms at 210k; IVF-SQ8 with 24 lists probed 0.12-0.37 ms over the same range
+# (bench/RESULTS.md). Exact search stays while it costs about 1 ms.
 EXACT_MAX_VECTORS = 12_000
-# IVF: lists = 4 sqrt(n) (at least 40 training vectors per list), IVF_NPROBE lists probed (16
-# gave recall@10 >= 0.991, 24 >= 0.994, for 0.06 ms more); codes are 8-bit scalar quantized
-# (384 B per vector) and the shortlist is re-ranked with the exact vectors, so scores are exact
-# cosines whichever index found them.
+# IVF: lists = 4 sqrt(n) (at least 40 training vectors per list), IVF_NPROBE lists probed;
+# codes are 8-bit scalar quantized (384 B per vector) and their cosines are used as they are:
+# recall@10 against exact search measured 0.984-0.995 from 10k to 210k real vectors at 24
+# probes (an exact re-rank would add ~1% but read the 3.2 kB-per-passage vectors from disk).
 IVF_NPROBE = 24
 IVF_TRAIN_PER_LIST = 40
 # Files above this size are checked by size + mtime when loading (the writer hashed them);
