@@ -367,12 +367,15 @@ def dense_sweep(queries: int = 200) -> list[dict]:
         generation = big / json.loads((big / "manifest.json").read_text())["generation"]
         base = np.load(generation / "vectors.npy", mmap_mode="r")
         ivf = faiss.read_index(str(generation / "dense.faiss"))
+        records = np.load(generation / "sentences.npy", mmap_mode="r")
+        sentences = store.Sentences(records, int(records["row"][-1]) + 1)
         factory = f"IVF{faiss.extract_index_ivf(ivf).nlist},SQ8 (1M, noisy vectors)"
-        rows += _sweep_rows(base, ivf, factory, None, asked, timed=20)
+        rows += _sweep_rows(base, ivf, factory, None, asked, timed=20, label=sentences.positions)
     return rows
 
 
-def _sweep_rows(base, ivf, factory, build_s, asked, timed=100) -> list[dict]:
+def _sweep_rows(base, ivf, factory, build_s, asked, timed=100, label=None) -> list[dict]:
+    """Rows of the sweep for one set of vectors; `label` maps IVF ids to vector rows."""
     import faiss
 
     flat = faiss.IndexFlatIP(base.shape[1])
@@ -386,6 +389,8 @@ def _sweep_rows(base, ivf, factory, build_s, asked, timed=100) -> list[dict]:
     for nprobe in (8, 16, 24, 32, 64):
         faiss.extract_index_ivf(ivf).nprobe = nprobe
         _, found = ivf.search(asked, 200)
+        if label is not None:
+            found = np.where(found >= 0, label(found.ravel()).reshape(found.shape), -1)
         safe = np.maximum(found, 0)
         exact = np.stack([np.asarray(base[r]) @ q for r, q in zip(safe, asked, strict=True)])
         exact[found < 0] = -np.inf
@@ -591,6 +596,7 @@ def main() -> None:
                     cold_ask(r["corpus_dir"], r["index_dir"], False, 1),
                     cold_ask(r["corpus_dir"], r["index_dir"], True, 1),
                 )
+            save_results(results)
         if "sweep" not in args.skip:
             results["dense_sweep"] = dense_sweep()
         save_results(results)

@@ -66,7 +66,7 @@ if TYPE_CHECKING:  # only for annotations: the module stays importable on its ow
 QUOTES_VERSION = 3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # ~800k of them at 1M passages: no per-object dict
 class Quote:
     """One quotation and who said it; `text` is exactly doc.text[start:end] (no quote marks)."""
 

@@ -87,7 +87,7 @@ class IndexError_(NewsqaError):
     """The index on disk is missing, stale, or damaged; the message says how to rebuild."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceFile:
     """A corpus file as last indexed: its bytes' hash and the articles it yielded."""
 
