@@ -55,7 +55,7 @@ FORMAT_VERSION = 3
 METRIC = "inner_product"  # on L2-normalised vectors, i.e. cosine similarity
 # Exact search reads every vector per question (memory-bandwidth bound). bench/bench_scale.py
 # measured one question (k = 200) on real sentence vectors: exact 0.89 ms at 10k vectors,
-# 2.5 ms at 20k, 32 ms at 210k; IVF-SQ8 with 24 lists probed 0.12-0.37 ms over the same range
+# 2.3-2.5 ms at 20k, 32-33 ms at 210k; IVF-SQ8 with 24 lists probed 0.12-0.38 ms over that range
 # (bench/RESULTS.md). Exact search stays while it costs about 1 ms.
 EXACT_MAX_VECTORS = 12_000
 # IVF: lists = 4 sqrt(n) (at least 40 training vectors per list), IVF_NPROBE lists probed;
