@@ -141,3 +141,19 @@ def test_big_files_are_checked_by_size_and_mtime(ivf_settings, monkeypatch):
     os.utime(vectors, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     load_index(ivf_settings)  # same size and mtime: trusted (the trade-off; ingest re-hashes)
     build_index(ivf_settings)  # and a rebuild writes it afresh
+
+
+def test_tokenize_matches_bm25s():
+    import bm25s
+
+    from retrieval.store import STOPWORDS, _stem_words, tokenize
+
+    texts = [
+        "What did Zhang Jun say about the Winter Olympics?", "", "A", "Ça coûte 3,5 % de plus",
+        "He said, and she told: the U.S. won't back down in 2022 — NATO's allies met.",
+        (SEED_CORPUS / "china-wants-us-to-yield-to-russia-nato.txt").read_text(encoding="utf-8"),
+    ]  # fmt: skip
+    expected = bm25s.tokenize(
+        texts, stopwords=STOPWORDS, stemmer=_stem_words, return_ids=False, show_progress=False
+    )
+    assert tokenize(texts) == [list(doc) for doc in expected]
