@@ -5,7 +5,8 @@ one column of passages per vocabulary term). A question's score for a passage is
 its terms' columns. bm25s's own numpy retrieval scans all passages per question (61 ms at 1M);
 its numba backend recompiles at every process start (~6 s here). This kernel touches only the
 question's postings, keeps a k-heap over the passages it touched, and is compiled once into
-numba's on-disk cache (`newsqa ingest` warms it), so a cold `newsqa ask` loads it in ~0.1 s.
+numba's on-disk cache (`newsqa ingest` warms it): a cold `newsqa ask` pays ~0.27 s to import
+numba and ~0.28 s to load the kernel from the cache, not a compile.
 Its score array is allocated once per thread and handed back zeroed.
 """
 

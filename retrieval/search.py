@@ -30,9 +30,7 @@ def dense_search(index: Index, query_vector: np.ndarray, k: int) -> list[tuple[i
         scores, ids = index.dense.search(query, fetch)
         valid = ids[0] >= 0
         rows = index.sentences.rows[index.sentences.positions(ids[0][valid])]
-        best: dict[int, float] = {}
-        for row, score in zip(rows.tolist(), scores[0][valid].tolist(), strict=True):
-            best.setdefault(row, score)  # results come best first
+        best = _best_per_passage(rows, scores[0][valid])  # FAISS returns them best first
         # Done when k passages are found, or when the index has nothing more to give (IVF
         # returns fewer than asked once the probed lists are exhausted).
         if len(best) >= k or fetch >= total or valid.sum() < fetch:
@@ -53,10 +51,18 @@ def dense_search_within(
     if not len(positions):
         return []
     scores = np.asarray(index.vectors[positions]) @ np.asarray(query_vector, dtype=np.float32)
-    best: dict[int, float] = {}
-    for i in np.argsort(-scores, kind="stable"):
-        best.setdefault(int(index.sentences.rows[positions[i]]), float(scores[i]))
+    order = np.argsort(-scores, kind="stable")
+    best = _best_per_passage(index.sentences.rows[positions[order]], scores[order])
     return list(best.items())[:k]
+
+
+def _best_per_passage(rows: np.ndarray, scores: np.ndarray) -> dict[int, float]:
+    """Passage row -> its best sentence's score, in order of first appearance; the sentences
+    (their passage rows and scores) come best first."""
+    best: dict[int, float] = {}
+    for row, score in zip(rows.tolist(), scores.tolist(), strict=True):
+        best.setdefault(row, score)
+    return best
 
 
 def lexical_search(index: Index, question: str, k: int) -> list[tuple[int, float]]:

@@ -124,9 +124,7 @@ class Passages(Sequence):
     def __len__(self) -> int:
         return len(self.records)
 
-    def __getitem__(self, row):
-        if isinstance(row, slice):
-            return [self[r] for r in range(*row.indices(len(self)))]
+    def __getitem__(self, row: int) -> Passage:
         passage_id, doc, start, end = self.records[row].tolist()
         doc_id = self.doc_ids[doc]
         return Passage(passage_id, doc_id, start, end, self.documents[doc_id].text[start:end])
@@ -140,7 +138,8 @@ class Passages(Sequence):
         return range(0) if i is None else range(int(self.bounds[i]), int(self.bounds[i + 1]))
 
     def row_containing(self, doc_id: str, offset: int) -> int | None:
-        """The passage of an article whose span holds `offset` (the first such, by start)."""
+        """The passage of an article whose span holds `offset`: of overlapping ones, the one
+        that starts last at or before it."""
         rows = self.rows_of(doc_id)
         i = int(np.searchsorted(self.starts[rows.start : rows.stop], offset, "right")) - 1
         if i < 0:
@@ -176,13 +175,11 @@ class Sentences(Sequence):
     def __len__(self) -> int:
         return len(self.records)
 
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
+    def __getitem__(self, i: int) -> Sentence:
         return Sentence(*self.records[i].tolist())
 
     def of_row(self, row: int) -> list[Sentence]:
-        return self[int(self.bounds[row]) : int(self.bounds[row + 1])]
+        return [self[i] for i in range(int(self.bounds[row]), int(self.bounds[row + 1]))]
 
     def positions(self, sentence_ids) -> np.ndarray:
         """Positions (= vector rows) of sentence ids; -1 for ids not in this index."""
@@ -321,8 +318,7 @@ _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 def _stopwords() -> frozenset[str]:
     from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-    assert STOPWORDS == "en_plus"
-    return frozenset(STOPWORDS_EN_PLUS)
+    return frozenset({"en_plus": STOPWORDS_EN_PLUS}[STOPWORDS])
 
 
 def tokenize(texts: list[str]) -> list[list[str]]:
