@@ -15,8 +15,9 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .config import MAX_QUESTION_CHARS, MODES, NewsqaError
-from .quotes import Quote, SpeakerQuestion, parse_speaker_question, resolve_speaker
+from .quotes import Quote
 from .search import dense_search, dense_search_within, lexical_search, reciprocal_rank_fusion
+from .speakers import SpeakerQuestion, parse_speaker_question, resolve_speaker
 from .store import Index, tokenize
 
 MAX_K = 100

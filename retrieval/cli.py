@@ -184,7 +184,7 @@ def _speakers(args, settings: Settings) -> int:
 
 
 def _quotes(args, settings: Settings) -> int:
-    from .quotes import resolve_speaker
+    from .speakers import resolve_speaker
     from .update import open_index
 
     index = open_index(settings, log=_stderr)

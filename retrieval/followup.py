@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .quotes import parse_speaker_question
+from .speakers import parse_speaker_question
 
 
 @dataclass

@@ -17,15 +17,8 @@ import pytest
 
 from retrieval.documents import Document, make_document
 from retrieval.evaluation import score_quote_extraction
-from retrieval.quotes import (
-    Quote,
-    SpeakerQuestion,
-    extract_quotes,
-    family_name,
-    parse_speaker_question,
-    resolve_speaker,
-    speaker_roles,
-)
+from retrieval.quotes import Quote, extract_quotes, family_name, speaker_roles
+from retrieval.speakers import SpeakerQuestion, parse_speaker_question, resolve_speaker
 
 PROJECT = Path(__file__).resolve().parent.parent
 GOLD = PROJECT / "tests" / "eval" / "quotes_gold.jsonl"

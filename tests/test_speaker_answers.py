@@ -6,7 +6,7 @@ import pytest
 from conftest import ZHANG_SOURCE
 
 from retrieval import ask
-from retrieval.quotes import resolve_speaker
+from retrieval.speakers import resolve_speaker
 
 QUOTED = re.compile(r"“(.+?)” \[(\d+)\]")
 

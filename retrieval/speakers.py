@@ -1,0 +1,278 @@
+"""Questions about speakers: "What did X say (about Y)?" parsed, and X resolved to a speaker.
+
+Why a parser over words and not regular expressions: a question is user input, and patterns
+with lazy groups in sequence (`what did (.+?) say(.*?)( about (.+?))?$`) backtrack
+super-linearly: one 2 KB question cost a second of CPU. Here every step scans the question's
+words left to right a bounded number of times, so the cost is linear in its length.
+
+The forms (case-insensitive; X stops at the first word that fits, Y starts at the first topic
+word after it, as a reader would split them):
+    what did|does|do|has|have|had|will|would X [have|had|has] VERB [REST] [about Y]
+    did|has|have|does X VERB [REST] [about Y]
+    what was|has been|had been|is said by X [about Y]
+    [what was|were|is|are|have been | show|give|tell|list|find [me]] X's [main|key|latest] NOUN
+        [about Y]
+    [show|give|list|find [me]] [all|the|any] NOUN from|by X [about Y]
+"about" stands for about|on|regarding|concerning|over|of. Without "about Y", the words after
+the verb narrow the answer instead ("tell reporters"); "anything"/"that" narrow nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .quotes import (
+    _ACRONYMS,
+    _CONNECTORS,
+    _FUNCTION_WORDS,
+    _NOT_A_SPEAKER,
+    _ROLE_WORDS,
+    role_matches,
+)
+
+
+@dataclass(frozen=True)
+class SpeakerQuestion:
+    """A "what did X say (about Y)?" question: X as asked, Y when given."""
+
+    speaker: str
+    topic: str | None
+
+
+_VERBS = [
+    tuple(phrase.split())
+    for phrase in """say said tell told think thought mean meant claim claimed argue argued
+    announce announced write wrote add added warn warned state stated declare declared comment
+    commented mention mentioned suggest suggested urge urged stress stressed highlight highlighted
+    respond responded reply replied believe believed propose proposed""".split()
+] + [("call", "for"), ("called", "for"), ("have", "to", "say"), ("had", "to", "say")]
+_NOUNS = set(
+    """comment comments remark remarks statement statements words quote quotes quotation
+    quotations message messages view views position stance response reaction take opinion
+    thoughts argument arguments claim claims warning warnings""".split()
+)
+_TOPIC_WORDS = {"about", "on", "regarding", "concerning", "over", "of"}
+_WHAT_AUXILIARIES = {"did", "does", "do", "has", "have", "had", "will", "would"}
+_YES_NO_AUXILIARIES = {"did", "has", "have", "does"}
+_PERFECT = {"have", "had", "has"}
+_COPULAS = [("was",), ("were",), ("is",), ("are",), ("have", "been")]
+_SAID_BY_COPULAS = [("was",), ("has", "been"), ("had", "been"), ("is",)]
+_REQUESTS = {"show", "give", "tell", "list", "find"}
+_POSSESSIVE_ENDS = ("'s", "’s", "'", "’")
+_NOT_SPEAKERS = {"you", "i", "we", "they", "it", "he", "she", "people", "anyone", "someone",
+                 "everyone", "nobody", "this", "that", "there"}  # fmt: skip
+_QUESTION_WORD = re.compile(r"(?i)(?:what|who|how|why|when|where|which)\b")  # anchored: linear
+_EMPTY_NARROWING = {"that", "anything", "something", "to", "it"}
+_WORD_HEAD = re.compile(r"\w*")  # a word's leading letters: "say" of "say,"
+_VERBS_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _phrase in _VERBS:
+    _VERBS_BY_FIRST.setdefault(_phrase[0], []).append(_phrase)
+
+
+def parse_speaker_question(question: str) -> SpeakerQuestion | None:
+    """("Zhang Jun", "the Olympics") for "What did Zhang Jun say about the Olympics?"; else None.
+
+    Why: such questions are answered from extracted quotes, not from passage retrieval alone.
+    """
+    text = " ".join(question.split())
+    body = text.rstrip("? ")
+    if not body or "?" in body:  # a question mark inside: not one of these forms
+        return None
+    words = body.split(" ")
+    lower = [w.lower() for w in words]
+    for form in (_what_did, _said_by, _possessive, _quotes_from, _did_say):
+        found = form(words, lower)
+        if found is not None and _plausible(found.speaker):
+            return found
+    return None
+
+
+def _plausible(speaker: str) -> bool:
+    return (
+        bool(speaker)
+        and speaker.lower() not in _NOT_SPEAKERS
+        and len(speaker.split()) <= 8
+        and not _QUESTION_WORD.match(speaker)
+    )
+
+
+def _what_did(words: list[str], lower: list[str]) -> SpeakerQuestion | None:
+    if len(words) < 4 or lower[0] != "what" or lower[1] not in _WHAT_AUXILIARIES:
+        return None
+    return _speaker_then_verb(words, lower, 2, allow_perfect=True)
+
+
+def _did_say(words: list[str], lower: list[str]) -> SpeakerQuestion | None:
+    if len(words) < 3 or lower[0] not in _YES_NO_AUXILIARIES:
+        return None
+    return _speaker_then_verb(words, lower, 1, allow_perfect=False)
+
+
+def _speaker_then_verb(words, lower, first: int, allow_perfect: bool) -> SpeakerQuestion | None:
+    """X = words[first:i] for the first i where a speech verb starts (after "has" if allowed)."""
+    for i in range(first + 1, len(words)):
+        after = _verb_end(lower, i)
+        if after is None and allow_perfect and lower[i] in _PERFECT:
+            after = _verb_end(lower, i + 1)
+        if after is None:
+            continue
+        verb_end, leftover = after
+        rest, topic = _split_topic(words, lower, verb_end, allow_empty_head=True)
+        rest_words = ([leftover] if leftover else []) + rest
+        return SpeakerQuestion(_clean(words[first:i]), _topic(topic, rest_words))
+    return None
+
+
+def _verb_end(lower: list[str], i: int) -> tuple[int, str] | None:
+    """(index after the speech verb starting at word i, what its last word has left over),
+    or None. The verb ends at a word boundary: "say," fits, "sayings" does not."""
+    if i >= len(lower):
+        return None
+    for phrase in _VERBS_BY_FIRST.get(_WORD_HEAD.match(lower[i]).group(), ()):
+        last = i + len(phrase) - 1
+        if last >= len(lower) or any(lower[i + j] != phrase[j] for j in range(len(phrase) - 1)):
+            continue
+        head = _WORD_HEAD.match(lower[last]).group()
+        if head == phrase[-1]:
+            return last + 1, lower[last][len(head) :]
+    return None
+
+
+def _split_topic(words, lower, start: int, allow_empty_head: bool):
+    """(head words, topic words or None): the topic follows the first topic word that has a word
+    after it; the head is what comes before (it may be empty only where allowed)."""
+    first = start if allow_empty_head else start + 1
+    for m in range(first, len(words) - 1):
+        if lower[m] in _TOPIC_WORDS:
+            return words[start:m], words[m + 1 :]
+    return words[start:], None
+
+
+def _topic(topic_words: list[str] | None, rest_words: list[str]) -> str | None:
+    topic = _clean(topic_words or [])
+    if topic:
+        return topic
+    rest = [w for w in rest_words if w]
+    if rest and rest[0].lower() in _EMPTY_NARROWING:
+        rest = rest[1:]
+    return _clean(rest) or None
+
+
+def _said_by(words: list[str], lower: list[str]) -> SpeakerQuestion | None:
+    if not words or lower[0] != "what":
+        return None
+    for copula in _SAID_BY_COPULAS:
+        at = 1 + len(copula)
+        if tuple(lower[1:at]) == copula and lower[at : at + 2] == ["said", "by"]:
+            return _speaker_and_topic(words, lower, at + 2)
+    return None
+
+
+def _quotes_from(words: list[str], lower: list[str]) -> SpeakerQuestion | None:
+    i = 0
+    if lower and lower[0] in _REQUESTS - {"tell"}:
+        i = 2 if len(lower) > 1 and lower[1] == "me" else 1
+    if i < len(lower) and lower[i] in {"all", "the", "any"}:
+        i += 1
+    if i + 1 < len(lower) and lower[i] in _NOUNS and lower[i + 1] in {"from", "by"}:
+        return _speaker_and_topic(words, lower, i + 2)
+    return None
+
+
+def _speaker_and_topic(words, lower, start: int) -> SpeakerQuestion | None:
+    if start >= len(words):
+        return None
+    speaker, topic = _split_topic(words, lower, start, allow_empty_head=False)
+    return SpeakerQuestion(_clean(speaker), _clean(topic or []) or None)
+
+
+def _possessive(words: list[str], lower: list[str]) -> SpeakerQuestion | None:
+    """X's [main|key|latest] NOUN [about Y], after an optional "what was" / "show me"."""
+    starts = []
+    if lower and lower[0] in ("what", "which"):
+        for copula in _COPULAS:
+            if tuple(lower[1 : 1 + len(copula)]) == copula:
+                starts.append(1 + len(copula))
+                break
+    elif lower and lower[0] in _REQUESTS:
+        starts.append(2 if len(lower) > 1 and lower[1] == "me" else 1)
+    starts.append(0)
+    for start in starts:
+        for i in range(start, len(words) - 1):
+            owner = _without_possessive(words[i])
+            if owner is None or (i == start and not owner):
+                continue
+            j = i + 1 + (lower[i + 1] in {"main", "key", "latest"})
+            if j >= len(words) or lower[j] not in _NOUNS:
+                continue
+            topic_at = j + 1
+            if topic_at == len(words):
+                topic = None
+            elif lower[topic_at] in _TOPIC_WORDS and topic_at + 1 < len(words):
+                topic = _clean(words[topic_at + 1 :]) or None
+            else:
+                continue
+            return SpeakerQuestion(_clean([*words[start:i], owner]), topic)
+    return None
+
+
+def _without_possessive(word: str) -> str | None:
+    for end in _POSSESSIVE_ENDS:
+        if word.endswith(end):
+            return word[: -len(end)]
+    return None
+
+
+def _clean(words: list[str]) -> str:
+    return " ".join(words).strip(" ,.?")
+
+
+# ---------------------------------------------------------------- who the question means
+
+# Capitals stand for their countries in news copy: "Beijing said" is China speaking.
+_CAPITALS = {"china": "beijing", "russia": "moscow", "us": "washington", "ukraine": "kyiv",
+             "uk": "london", "germany": "berlin", "france": "paris", "japan": "tokyo"}  # fmt: skip
+
+
+def _name_key(phrase: str) -> str:
+    s = phrase.strip().strip("?.!,").replace("’", "'")
+    s = re.sub(r"'s?$", "", s).lower()
+    for pattern, replacement in _ACRONYMS:
+        s = pattern.sub(replacement, s)
+    s = re.sub(r"^the\s+", "", s.strip())
+    return " ".join(s.split())
+
+
+def resolve_speaker(phrase: str, speakers: dict[str, list[str]]) -> str | None:
+    """The canonical speaker a question means, or None when nothing (or more than one) fits.
+
+    Tries, in order: the full name or body as written, a name part ("zhang", "Blinken"), a
+    country for its capital ("China" for "Beijing"), then a role ("the Chinese ambassador to the
+    UN"). Two people sharing the asked surname make it ambiguous: None, not a guess.
+    """
+    key = _name_key(phrase)
+    if not key:
+        return None
+    keys = {c: _name_key(c) for c in speakers}
+    exact = [c for c, k in keys.items() if k == key]
+    if exact:
+        return exact[0] if len(exact) == 1 else None
+    words = key.split()
+    plain = list(words)  # "President Putin" -> "putin": leading titles dropped
+    while plain and (plain[0] in _ROLE_WORDS or plain[0] in _NOT_A_SPEAKER - _FUNCTION_WORDS):
+        plain = plain[1:]
+    for wanted in (set(words), set(plain) if plain and plain[0] not in _CONNECTORS else set()):
+        if not wanted:
+            continue
+        parts = [c for c, k in keys.items() if wanted <= set(k.split())]
+        if parts:
+            return parts[0] if len(parts) == 1 else None
+    capital = _CAPITALS.get(key)
+    country = {v: k for k, v in _CAPITALS.items()}.get(key)
+    for other in (capital, country):
+        matches = [c for c, k in keys.items() if other and k == other]
+        if len(matches) == 1:
+            return matches[0]
+    fits = [c for c, roles in speakers.items() if any(role_matches(phrase, r) for r in roles)]
+    return fits[0] if len(fits) == 1 else None
