@@ -7,12 +7,14 @@ trafilatura extracts; for .jsonl, the line's "text" field.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from .config import PROJECT_ROOT
@@ -22,6 +24,11 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 # Bump when loading changes what text or metadata a file yields: indexes built before are stale.
 LOADER_VERSION = 2
+
+# Front matter is a few short fields; more is not an article header (and YAML is a language).
+MAX_FRONT_MATTER_CHARS = 16 * 1024
+# Longest accepted metadata values: a title is a headline, not a payload sent with every hit.
+MAX_META_CHARS = {"title": 500, "publisher": 200, "url": 2048, "published": 64, "external_id": 200}
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 
@@ -148,7 +155,7 @@ def _parse_text(text: str, suffix: str, source: str) -> Iterator[Document | str]
 
 def decode_text(raw: bytes) -> str:
     """Strict UTF-8 (a BOM is dropped); binary or other encodings raise ValueError."""
-    if b"\x00" in raw[:8192]:
+    if b"\x00" in raw:  # anywhere: NUL bytes after the first 8 KB are no text either
         raise ValueError("it looks binary (contains NUL bytes); only text articles are indexed")
     try:
         return raw.decode("utf-8-sig")
@@ -159,13 +166,26 @@ def decode_text(raw: bytes) -> str:
         ) from None
 
 
-def make_document(text: str, source: str, title: str | None = None, **meta) -> Document:
+def make_document(text: str, source: str, title=None, **meta) -> Document:
     if not text.strip():
         raise ValueError("no article text")
-    meta = {k: str(v) for k, v in meta.items() if v not in (None, "")}
-    return Document(
-        doc_id_for(text), (title or "").strip() or derive_title(text), source, text, meta
-    )
+    title = _meta_value("title", title) or ""
+    meta = {k: _meta_value(k, v) for k, v in meta.items()}
+    meta = {k: v for k, v in meta.items() if v}
+    return Document(doc_id_for(text), title.strip() or derive_title(text), source, text, meta)
+
+
+def _meta_value(name: str, value) -> str | None:
+    """A metadata field as a short string: scalars only (a date is a scalar), bounded length."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float | date):
+        raise ValueError(f"its {name!r} is a {type(value).__name__}; give it as plain text")
+    text = str(value)
+    limit = MAX_META_CHARS.get(name, 500)
+    if len(text) > limit:
+        raise ValueError(f"its {name!r} is {len(text):,} characters long; the limit is {limit:,}")
+    return text
 
 
 def derive_title(text: str) -> str:
@@ -194,24 +214,55 @@ def _load_markdown(text: str, source: str) -> Document:
     match = _FRONT_MATTER.match(text)
     if not match:
         return make_document(text, source)
+    front = parse_front_matter(match.group(1))
+    return make_document(
+        text[match.end() :],
+        source,
+        title=front.get("title"),
+        url=front.get("url"),
+        published=front.get("published"),
+        publisher=front.get("source"),
+    )
+
+
+def parse_front_matter(block: str) -> dict:
+    """The YAML mapping of a front-matter block; ValueError for anything but a small mapping
+    without anchors or aliases (`&a` / `*a`: 440 bytes of them expand to gigabytes)."""
     import yaml
 
+    if len(block) > MAX_FRONT_MATTER_CHARS:
+        raise ValueError(
+            f"its front matter is {len(block):,} characters; the limit is "
+            f"{MAX_FRONT_MATTER_CHARS:,} (title, source, url, published are enough)"
+        )
     try:
-        front = yaml.safe_load(match.group(1)) or {}
+        front = yaml.load(block, Loader=_no_alias_loader()) or {}
     except yaml.YAMLError as err:
         raise ValueError(
             f"its YAML front matter does not parse ({err.__class__.__name__})"
         ) from None
     if not isinstance(front, dict):
         raise ValueError("its front matter is not a YAML mapping (key: value lines)")
-    return make_document(
-        text[match.end() :],
-        source,
-        title=str(front.get("title") or ""),
-        url=front.get("url"),
-        published=front.get("published"),
-        publisher=front.get("source"),
-    )
+    return front
+
+
+@functools.cache
+def _no_alias_loader():
+    import yaml
+
+    class NoAliasLoader(yaml.SafeLoader):
+        """SafeLoader that refuses anchors and aliases before anything is expanded."""
+
+        def compose_node(self, parent, index):
+            event = self.peek_event()
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise ValueError(
+                    "its YAML front matter uses anchors or aliases (& or *), which are refused; "
+                    "write each value out"
+                )
+            return super().compose_node(parent, index)
+
+    return NoAliasLoader
 
 
 def _load_html(html: str, source: str) -> Document:
@@ -252,7 +303,7 @@ def _load_jsonl(text: str, source: str) -> Iterator[Document | str]:
             yield make_document(
                 record["text"],
                 where,
-                title=str(record.get("title") or ""),
+                title=record.get("title"),
                 url=record.get("url"),
                 published=record.get("published"),
                 publisher=record.get("source"),

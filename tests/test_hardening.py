@@ -1,0 +1,94 @@
+"""Holes a hostile user found: YAML bombs in front matter, NUL bytes late in a file."""
+
+import pytest
+from conftest import write
+from test_cli import run
+
+from retrieval.documents import MAX_META_CHARS, load_corpus, parse_front_matter
+
+
+def alias_bomb(levels: int) -> str:
+    """Front matter whose title expands to 9**levels strings ("billion laughs")."""
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for n in range(1, levels):
+        refs = ", ".join([f"*a{n - 1}"] * 9)
+        lines.append(f"a{n}: &a{n} [{refs}]")
+    lines.append(f"title: *a{levels - 1}")
+    return "---\n" + "\n".join(lines) + "\n---\nThe body of the article, said the editor.\n"
+
+
+GOOD = "Ferry back in service\n\nThe island ferry resumed service on Sunday, the operator said.\n"
+
+
+def test_alias_bomb_is_refused_before_it_expands(tmp_path):
+    bomb = alias_bomb(9)  # 440-odd bytes; expanded, several GB
+    assert len(bomb.encode()) < 600
+    with pytest.raises(ValueError, match="anchors or aliases"):
+        parse_front_matter(bomb.split("---\n")[1])
+    write(tmp_path / "bomb.md", bomb)
+    write(tmp_path / "good.txt", GOOD)
+    loaded = load_corpus(tmp_path)
+    assert [d.title for d in loaded.documents] == ["Ferry back in service"]
+    assert len(loaded.warnings) == 1 and "bomb.md" in loaded.warnings[0]
+    assert "anchors or aliases" in loaded.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("front", "message"),
+    [
+        ("title: [a, b]", "'title' is a list"),
+        ("title: {x: 1}", "'title' is a dict"),
+        ("title: " + "x" * (MAX_META_CHARS["title"] + 1), "'title' is 501 characters"),
+        ("url: " + "u" * 3000, "'url' is 3,000 characters"),
+        ("title: ok\n" + "pad: " + "y" * 20000, "front matter is 20,"),
+        ("title: ok\nsource: true", "'publisher' is a bool"),
+        ("- just\n- a list", "not a YAML mapping"),
+        ("title: [unclosed", "does not parse"),
+    ],
+)
+def test_front_matter_takes_short_scalars_only(tmp_path, front, message):
+    write(tmp_path / "bad.md", f"---\n{front}\n---\nBody text of the article.\n")
+    write(tmp_path / "good.txt", GOOD)
+    loaded = load_corpus(tmp_path)
+    assert [d.source.rsplit("/", 1)[-1] for d in loaded.documents] == ["good.txt"]
+    assert message in loaded.warnings[0], loaded.warnings
+
+
+def test_front_matter_dates_and_numbers_are_scalars(tmp_path):
+    write(tmp_path / "a.md", "---\ntitle: 2024\npublished: 2024-03-01\n---\nBody text here.\n")
+    (doc,) = load_corpus(tmp_path).documents
+    assert doc.title == "2024" and doc.meta["published"] == "2024-03-01"
+
+
+def test_jsonl_titles_are_bounded_too(tmp_path):
+    long_title = '{"title": "' + "t" * 600 + '", "text": "Body."}'
+    write(tmp_path / "a.jsonl", long_title + '\n{"title": "Fine", "text": "Other body."}\n')
+    loaded = load_corpus(tmp_path)
+    assert [d.title for d in loaded.documents] == ["Fine"]
+    assert "a.jsonl#L1" in loaded.warnings[0] and "'title' is 600 characters" in loaded.warnings[0]
+
+
+def test_nul_bytes_anywhere_mean_binary(tmp_path):
+    write(tmp_path / "late.txt", ("Plain text. " * 1000).encode() + b"\x00\x01binary tail")
+    write(tmp_path / "good.txt", GOOD)
+    loaded = load_corpus(tmp_path)
+    assert [d.title for d in loaded.documents] == ["Ferry back in service"]
+    assert "late.txt" in loaded.warnings[0] and "NUL bytes" in loaded.warnings[0]
+
+
+def test_real_ingest_skips_a_bomb_and_indexes_the_rest(tmp_path):
+    """`newsqa ingest` end to end: a bomb in corpus/ is a warning, never a crash, every time."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    write(corpus / "bomb.md", alias_bomb(6))  # 350-odd bytes: a 34 MB title before the fix
+    write(corpus / "good.txt", GOOD)
+    done = run(["ingest", "--corpus", str(corpus), "--index", str(index)])
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "bomb.md" in done.stderr and "anchors or aliases" in done.stderr
+    write(corpus / "more.txt", "Second story\n\nThe bridge reopened on Monday, officials said.\n")
+    again = run(["ingest", "--corpus", str(corpus), "--index", str(index)])  # bomb still there
+    assert again.returncode == 0 and "2 articles" in again.stderr, again.stderr
+    asked = run(["ask", "ferry service", "--json", "--corpus", str(corpus), "--index", str(index)])
+    assert asked.returncode == 0, asked.stderr
+    assert '"title": "Ferry back in service"' in asked.stdout
+    assert len(asked.stdout) < 20_000
