@@ -12,8 +12,10 @@ module serves nothing.
 """
 
 import html
+import math
 import os
 import re
+import sys
 import threading
 import time
 from pathlib import Path
@@ -34,6 +36,15 @@ from retrieval import (
 from retrieval.config import MAX_QUESTION_CHARS, MODES
 from retrieval.documents import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
 from retrieval.followup import Turn, rewrite
+from retrieval.serving import (
+    RETRY_AFTER_S,
+    AdminSessions,
+    AnswerGate,
+    Busy,
+    LoginGuard,
+    check_admin_password,
+    password_matches,
+)
 from retrieval.store import read_manifest
 
 TITLE = "newsqa"
@@ -44,9 +55,13 @@ EXAMPLES = [
     "What did Wang Yi tell Blinken?",
     "What did Blinken say about President Putin?",
 ]
-# CPU-bound work on a 2-core machine: two answers at a time, a bounded line behind them.
-CONCURRENCY = 2
+# Gradio's own line per page (visible to the reader as a queue position); the answer gate
+# (retrieval/serving.py) is what limits the work, for every front end together.
 QUEUE_SIZE = 32
+# Admin uploads: files per Add, and the bytes of one upload request.
+MAX_UPLOAD_FILES = 10
+ARTICLE_CHOICES = 50  # the article filter lists this many matches of its search at a time
+ADMIN_COOKIE = "newsqa_admin"
 VIEWER = "nq-viewer"  # name of the viewer iframe that source links open in
 
 CSS = """
@@ -205,30 +220,31 @@ def _page(title: str, body: str) -> str:
 # ---------------------------------------------------------------- chat (shared by page & widget)
 
 
-def base_url(request) -> str:
-    """Absolute links: in the web component the chat lives in someone else's page."""
-    if request is None:
-        return ""
-    headers = request.headers
-    scheme = headers.get("x-forwarded-proto") or request.request.url.scheme
-    return f"{scheme}://{headers.get('host', '')}"
+def chat_turn(
+    index, message, history, turns, k, mode, doc_filter, base="", inline=False, gate=None
+):
+    """Answer one chat message, resolving follow-ups against the previous turns.
 
-
-def chat_turn(index, message, history, turns, k, mode, doc_filter, request, inline=False):
-    """Answer one chat message, resolving follow-ups against the previous turns."""
+    Links start with `base` (the configured public URL or ""), never with request headers:
+    a forged Host or X-Forwarded-Proto must not shape them.
+    """
     history, turns = list(history or []), list(turns or [])
-    base = base_url(request)
     previous = turns[-1] if turns else None
+    gate = gate or _UNGATED
     try:
-        asked = rewrite(message or "", previous)
+        if not isinstance(message, str):
+            raise NewsqaError("the question must be text")
+        asked = rewrite(message, previous)
         shown = set().union(*(t.shown_quotes for t in turns)) if asked.wants_more else set()
-        answer = ask(
-            index, asked.question, k=int(k), mode=mode, doc_ids=doc_filter or None,
-            exclude_quotes=shown,
+        answer = gate.run(
+            lambda: ask(
+                index, asked.question, k=whole_k(k), mode=mode, doc_ids=doc_filter or None,
+                exclude_quotes=shown,
+            )
         )  # fmt: skip
     except NewsqaError as err:
         history += [
-            {"role": "user", "content": escape_md(message or "")},
+            {"role": "user", "content": escape_md(message if isinstance(message, str) else "")},
             {"role": "assistant", "content": f"⚠️ {escape_md(str(err))}"},
         ]
         return "", history, turns, render_sources(None, base)
@@ -252,9 +268,44 @@ def chat_turn(index, message, history, turns, k, mode, doc_filter, request, inli
     return "", history, turns, render_sources(answer, base)
 
 
-def api_answer(index: Index, question: str, k: int = 5, mode: str = "hybrid") -> dict:
-    """The same JSON object as `newsqa ask --json`."""
-    return ask(index, question, k=int(k), mode=mode).to_dict()
+def api_answer(index: Index, question, k=5, mode="hybrid") -> dict:
+    """The same JSON object as `newsqa ask --json`; bad types get the CLI's messages."""
+    if not isinstance(question, str):
+        raise NewsqaError(
+            f"the question must be text, got {type(question).__name__} {_short(question)}"
+        )
+    if not isinstance(mode, str):
+        raise NewsqaError(f"mode must be one of {', '.join(MODES)}, got {_short(mode)}")
+    return ask(index, question, k=whole_k(k), mode=mode.lower()).to_dict()
+
+
+def whole_k(k):
+    """k as sent: an int, a whole float from JSON (5.0), or digits from a query string ("5").
+    Anything else (1.7, True, NaN, "abc", None, a list) is passed on for check_k to refuse."""
+    if isinstance(k, float) and math.isfinite(k) and k.is_integer():
+        return int(k)
+    if isinstance(k, str) and k.isascii() and k.isdigit() and len(k) <= 3:
+        return int(k)
+    return k if isinstance(k, int) else _short(k)
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def log_refusal(where: str, err: Exception) -> None:
+    """One line per refused call (a traceback each would flood the log)."""
+    print(f"newsqa: refused {where}: {_short(str(err))}", file=sys.stderr, flush=True)
+
+
+class _Ungated:
+    @staticmethod
+    def run(work):
+        return work()
+
+
+_UNGATED = _Ungated()
 
 
 class LiveIndex:
@@ -302,11 +353,23 @@ class LiveIndex:
 # ---------------------------------------------------------------- Gradio UIs
 
 
-def build_page(live: LiveIndex):
-    import gradio as gr
+def find_articles(index: Index, query: str, keep=()) -> list[tuple[str, str]]:
+    """(title, doc_id) of up to ARTICLE_CHOICES articles whose title holds every word of query,
+    plus those already chosen (a choice must stay listed to stay valid)."""
+    words = (query or "").lower().split()[:10]
+    chosen = [d for d in (index.documents.get(i) for i in keep or ()) if d is not None]
+    found = []
+    for doc in index.documents.values():
+        if len(found) >= ARTICLE_CHOICES:
+            break
+        title = doc.title.lower()
+        if doc not in chosen and all(w in title for w in words):
+            found.append(doc)
+    return [(d.title, d.doc_id) for d in [*chosen, *sorted(found, key=lambda d: d.title)]]
 
-    def articles():
-        return sorted((doc.title, doc.doc_id) for doc in live.index.documents.values())
+
+def build_page(live: LiveIndex, gate: AnswerGate, base: str):
+    import gradio as gr
 
     with gr.Blocks(title=f"{TITLE}: cited answers from the news") as page:
         gr.Markdown(f"# {TITLE}\n{TAGLINE}", elem_id="nq-header")
@@ -324,9 +387,15 @@ def build_page(live: LiveIndex):
                 with gr.Accordion("Settings", open=False):
                     k = gr.Slider(1, 10, value=5, step=1, label="Passages (k)")
                     mode = gr.Radio(list(MODES), value="hybrid", label="Retrieval")
+                    # Choices come from a search, never the whole corpus (100k titles = 3.5 MB).
+                    find = gr.Textbox(
+                        label="Find articles by title", max_length=200, elem_id="nq-find",
+                        placeholder=f"words of a headline (lists up to {ARTICLE_CHOICES})",
+                    )  # fmt: skip
                     only = gr.Dropdown(
-                        articles(), multiselect=True, label="Only these articles", value=[]
-                    )
+                        [], multiselect=True, label="Only these articles", value=[],
+                        elem_id="nq-only",
+                    )  # fmt: skip
             with gr.Column(scale=2, min_width=300):
                 gr.Markdown("### Sources")
                 sources = gr.HTML(render_sources(None, ""), elem_id="nq-sources")
@@ -337,31 +406,37 @@ def build_page(live: LiveIndex):
                     elem_id="nq-viewer",
                 )
 
-        def on_ask(message, history, state, k_value, mode_value, doc_filter, request: gr.Request):
+        def on_ask(message, history, state, k_value, mode_value, doc_filter):
             return chat_turn(
-                live.index, message, history, state, k_value, mode_value, doc_filter, request
-            )
+                live.index, message, history, state, k_value, mode_value, doc_filter,
+                base=base, gate=gate,
+            )  # fmt: skip
 
         inputs, outputs = [box, chat, turns, k, mode, only], [box, chat, turns, sources]
-        limit = {"concurrency_id": "answer", "concurrency_limit": CONCURRENCY}
+        limit = {"concurrency_id": "answer", "concurrency_limit": gate.capacity}
         box.submit(on_ask, inputs, outputs, api_visibility="private", **limit)
         send.click(on_ask, inputs, outputs, api_visibility="private", **limit)
 
         def ask_api(question: str, k: int = 5, mode: str = "hybrid") -> dict:
             """Answer a question about the articles; returns the newsqa answer JSON."""
             try:
-                return api_answer(live.index, question, k, mode)
+                return gate.run(lambda: api_answer(live.index, question, k, mode))
             except NewsqaError as err:
-                raise gr.Error(str(err)) from None
+                log_refusal("ask", err)
+                raise gr.Error(str(err), print_exception=False) from None
 
         gr.api(ask_api, api_name="ask", **limit)
-        # Articles added or removed since the app started (admin page, `newsqa add`).
-        page.load(lambda: gr.Dropdown(choices=articles()), None, only, api_visibility="private")
-    page.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
+
+        def refresh_choices(query, chosen):
+            return gr.Dropdown(choices=find_articles(live.index, query, chosen))
+
+        find.change(refresh_choices, [find, only], only, api_visibility="private")
+        page.load(refresh_choices, [find, only], only, api_visibility="private")
+    page.queue(max_size=QUEUE_SIZE, default_concurrency_limit=gate.capacity)
     return page
 
 
-def build_widget(live: LiveIndex):
+def build_widget(live: LiveIndex, gate: AnswerGate, base: str):
     """Chat only, sources inline: no localStorage-backed components, so it loads cross-site."""
     import gradio as gr
 
@@ -374,16 +449,17 @@ def build_widget(live: LiveIndex):
         )  # fmt: skip
         gr.Examples(EXAMPLES[:2], inputs=box, label="Try")
 
-        def on_ask(message, history, state, request: gr.Request):
+        def on_ask(message, history, state):
             return chat_turn(
-                live.index, message, history, state, 5, "hybrid", None, request, inline=True
-            )[:3]
+                live.index, message, history, state, 5, "hybrid", None, base=base, inline=True,
+                gate=gate,
+            )[:3]  # fmt: skip
 
         box.submit(
             on_ask, [box, chat, turns], [box, chat, turns], api_visibility="private",
-            concurrency_id="answer", concurrency_limit=CONCURRENCY,
+            concurrency_id="answer", concurrency_limit=gate.capacity,
         )  # fmt: skip
-    widget.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
+    widget.queue(max_size=QUEUE_SIZE, default_concurrency_limit=gate.capacity)
     return widget
 
 
@@ -405,7 +481,13 @@ def article_choices(index: Index) -> list[tuple[str, str]]:
 def admin_add(live: LiveIndex, settings: Settings, paths: list[str]) -> list[str]:
     """Add uploaded files one by one; a refused file says why and changes nothing."""
     messages = []
-    for path in paths or []:
+    paths = list(paths or [])
+    if len(paths) > MAX_UPLOAD_FILES:
+        messages.append(
+            f"{len(paths)} files sent; only the first {MAX_UPLOAD_FILES} are added, "
+            "add the rest in another round"
+        )
+    for path in paths[:MAX_UPLOAD_FILES]:
         name = Path(path).name
         try:
             index, report = add_upload(settings, name, Path(path).read_bytes())
@@ -413,6 +495,8 @@ def admin_add(live: LiveIndex, settings: Settings, paths: list[str]) -> list[str
             messages.append(f"{name}: added ({report.summary()})")
         except NewsqaError as err:
             messages.append(f"{name}: not added. {err}")
+        finally:
+            Path(path).unlink(missing_ok=True)  # Gradio's copy: the corpus keeps its own
     return messages
 
 
@@ -436,31 +520,39 @@ def admin_sync(live: LiveIndex, settings: Settings) -> list[str]:
     return [report.summary(), *report.warnings]
 
 
+# Gradio deletes its copies of uploads older than an hour, every hour.
+ADMIN_CACHE_CLEANUP = (3600, 3600)
+
+
 def build_admin(live: LiveIndex, settings: Settings):
     import gradio as gr
 
-    with gr.Blocks(title=f"{TITLE} admin") as admin:
+    with gr.Blocks(title=f"{TITLE} admin", delete_cache=ADMIN_CACHE_CLEANUP) as admin:
         gr.Markdown(
-            f"# {TITLE} admin\nAdd articles ({' '.join(SUPPORTED_SUFFIXES)}), remove them "
-            "(their files move to corpus/.removed/, nothing is deleted), or sync with the "
-            "corpus folder. Every change is a new index generation; answers switch to it whole."
+            f"# {TITLE} admin\nAdd articles ({' '.join(SUPPORTED_SUFFIXES)}, up to "
+            f"{MAX_UPLOAD_FILES} files at a time), remove them (their files move to "
+            "corpus/.removed/, nothing is deleted), or sync with the corpus folder. Every "
+            "change is a new index generation; answers switch to it whole. "
+            '<a href="/admin/logout">Log out</a>'
         )
-        status = gr.Markdown(admin_status(live.index), elem_id="nq-admin-status")
+        status = gr.Markdown("", elem_id="nq-admin-status")
         files = gr.File(
             label="Articles to add", file_count="multiple", file_types=list(SUPPORTED_SUFFIXES),
             elem_id="nq-admin-files",
         )  # fmt: skip
         add = gr.Button("Add", variant="primary", elem_id="nq-admin-add")
-        chosen = gr.Dropdown(
-            article_choices(live.index), multiselect=True, label="Articles to remove"
-        )
+        chosen = gr.Dropdown([], multiselect=True, label="Articles to remove", value=[])
         remove = gr.Button("Remove", variant="stop")
         resync = gr.Button("Sync with the corpus folder")
         result = gr.Textbox(label="Result", lines=6, interactive=False, elem_id="nq-admin-result")
 
+        def current():
+            """Status and removal choices as they are now (built per page load, not at start)."""
+            index = live.index
+            return admin_status(index), gr.Dropdown(choices=article_choices(index), value=[])
+
         def after(messages):
-            choices = gr.Dropdown(choices=article_choices(live.index), value=[])
-            return "\n".join(messages), admin_status(live.index), choices, None
+            return "\n".join(messages), *current(), None
 
         outputs = [result, status, chosen, files]
         add.click(lambda paths: after(admin_add(live, settings, paths)), files, outputs,
@@ -469,16 +561,31 @@ def build_admin(live: LiveIndex, settings: Settings):
                      api_visibility="private")  # fmt: skip
         resync.click(lambda: after(admin_sync(live, settings)), None, outputs,
                      api_visibility="private")  # fmt: skip
+        admin.load(current, None, [status, chosen], api_visibility="private")
     admin.queue(max_size=8, default_concurrency_limit=1)  # one writer at a time anyway
     return admin
 
 
+def login_page(message: str = "") -> str:
+    notice = f"<p class='notice'>{html.escape(message)}</p>" if message else ""
+    body = (
+        f"<h1>{TITLE} admin</h1>{notice}"
+        "<form method='post' action='/admin/login'>"
+        "<input type='hidden' name='username' value='admin'>"
+        "<label>Password <input type='password' name='password' autofocus required "
+        "autocomplete='current-password'></label> <button type='submit'>Log in</button></form>"
+    )
+    return _page("Log in", body)
+
+
 def create_app(index: Index, settings: Settings):
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    check_admin_password(settings.admin_password)
+    import anyio
     import gradio as gr
-    from fastapi import FastAPI, Query
+    from fastapi import FastAPI, Request
     from fastapi.middleware.cors import CORSMiddleware
-    from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+    from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 
     app = FastAPI(title="newsqa", docs_url=None, redoc_url=None, openapi_url=None)
     origins = [*settings.own_origins(), *settings.allowed_origins]
@@ -488,33 +595,63 @@ def create_app(index: Index, settings: Settings):
         allow_headers=["*"], allow_credentials=False,
     )  # fmt: skip
     ancestors = " ".join(["'self'", *settings.own_origins(), *settings.frame_ancestors])
+    gate = AnswerGate()
+    live = LiveIndex(index)
+    sessions, logins = AdminSessions(), LoginGuard()
+    secure_cookie = (settings.public_url or "").startswith("https://")
+    upload_limit = MAX_UPLOAD_FILES * MAX_FILE_BYTES + 64 * 1024
+
+    def refuse(status: int, message: str, **headers) -> JSONResponse:
+        return JSONResponse({"error": message}, status, headers=headers or None)
 
     @app.middleware("http")
-    async def security_headers(request, call_next):
+    async def guard(request, call_next):
+        path = request.url.path
+        is_admin = path == "/admin" or path.startswith("/admin/")
+        if path.endswith("/gradio_api/upload") or path.endswith("/upload_progress"):
+            # The public pages have no file input: nobody may fill Gradio's folder through them.
+            if not is_admin:
+                return refuse(403, "uploads are accepted on /admin only")
+            size = request.headers.get("content-length")
+            if size is None or not size.isdigit() or int(size) > upload_limit:
+                return refuse(
+                    413, f"an upload is at most {MAX_UPLOAD_FILES} files of "
+                    f"{MAX_FILE_BYTES // 2**20} MB, with its size stated (Content-Length)",
+                )  # fmt: skip
+        if is_admin and path not in ("/admin/login", "/admin/logout"):
+            if not settings.admin_password:
+                return refuse(404, "there is no admin page (NEWSQA_ADMIN_PASSWORD is unset)")
+            if not sessions.valid(request.cookies.get(ADMIN_COOKIE)):
+                if request.method == "GET" and path in ("/admin", "/admin/"):
+                    return RedirectResponse("/admin/login", 303)
+                return refuse(401, "log in at /admin/login first")
         response = await call_next(request)
         response.headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
         return response
 
-    gate = _Gate(CONCURRENCY, QUEUE_SIZE)
-    live = LiveIndex(index)
+    api_threads = anyio.CapacityLimiter(gate.capacity)  # never more: the gate refuses first
 
     @app.get("/api/ask")
-    def api_ask(
-        q: str = Query("", description="the question"),
-        k: int = Query(5),
-        mode: str = Query("hybrid"),
-    ):
-        if not gate.enter():
-            return JSONResponse({"error": "the server is busy; retry in a few seconds"}, 503)
-        try:
-            return JSONResponse(api_answer(live.index, q, k, mode))
-        except NewsqaError as err:
-            status = 413 if len(q) > MAX_QUESTION_CHARS else 400
-            return JSONResponse({"error": str(err)}, status)
-        finally:
-            gate.leave()
+    async def api_ask(request: Request):
+        arrived = time.monotonic()
+        params = request.query_params
+        q, k, mode = params.get("q", ""), params.get("k", "5"), params.get("mode", "hybrid")
+        if not gate.reserve():
+            return refuse(503, Busy().args[0], **{"Retry-After": str(RETRY_AFTER_S)})
+
+        def answer():
+            if not gate.start(arrived):
+                return refuse(503, Busy().args[0], **{"Retry-After": str(RETRY_AFTER_S)})
+            try:
+                return JSONResponse(api_answer(live.index, q, k, mode))
+            except NewsqaError as err:
+                return refuse(413 if len(q) > MAX_QUESTION_CHARS else 400, str(err))
+            finally:
+                gate.finish()
+
+        return await anyio.to_thread.run_sync(answer, limiter=api_threads)
 
     @app.get("/article/{doc_id}", response_class=HTMLResponse)
     def article(doc_id: str, start: str | None = None, end: str | None = None):
@@ -527,51 +664,66 @@ def create_app(index: Index, settings: Settings):
     def gradio_js():
         return FileResponse(web_component, media_type="text/javascript")
 
+    @app.get("/admin/login", response_class=HTMLResponse)
+    def admin_login_form():
+        if not settings.admin_password:
+            return refuse(404, "there is no admin page (NEWSQA_ADMIN_PASSWORD is unset)")
+        return HTMLResponse(login_page())
+
+    @app.post("/admin/login")
+    async def admin_login(request: Request):
+        if not settings.admin_password:
+            return refuse(404, "there is no admin page (NEWSQA_ADMIN_PASSWORD is unset)")
+        client = request.client.host if request.client else "?"
+        wait = logins.retry_after(client)
+        if wait > 0:
+            retry = str(math.ceil(wait))
+            message = f"too many wrong passwords; try again in {retry} s"
+            return HTMLResponse(login_page(message), 429, headers={"Retry-After": retry})
+        form = await request.form()
+        given = form.get("password")
+        if not isinstance(given, str) or not password_matches(given, settings.admin_password):
+            logins.failed(client)
+            return HTMLResponse(login_page("wrong password"), 401)
+        logins.succeeded(client)
+        response = RedirectResponse("/admin/", 303)
+        response.set_cookie(
+            ADMIN_COOKIE, sessions.create(), max_age=int(AdminSessions.MAX_AGE_S), path="/admin",
+            httponly=True, samesite="lax", secure=secure_cookie or request.url.scheme == "https",
+        )  # fmt: skip
+        return response
+
+    @app.get("/admin/logout")
+    def admin_logout(request: Request):
+        sessions.end(request.cookies.get(ADMIN_COOKIE))
+        response = RedirectResponse("/admin/login", 303)
+        response.delete_cookie(ADMIN_COOKIE, path="/admin")
+        return response
+
     common = {
         "server_name": settings.host, "server_port": settings.port, "max_file_size": "1mb",
         "enable_monitoring": False, "ssr_mode": False, "css": CSS, "footer_links": ["api"],
         "show_error": True,
     }  # fmt: skip
-    gr.mount_gradio_app(app, build_widget(live), path="/widget", **common)
+    base = settings.public_url or ""
+    gr.mount_gradio_app(
+        app, build_widget(live, gate, settings.link_base()), path="/widget", **common
+    )
     if settings.admin_password:  # no password configured: no admin page at all
         admin = build_admin(live, settings)
         gr.mount_gradio_app(
-            app, admin, path="/admin", auth=("admin", settings.admin_password),
-            **{**common, "max_file_size": MAX_FILE_BYTES},
-        )  # fmt: skip
-    gr.mount_gradio_app(app, build_page(live), path="/", **common)
+            app, admin, path="/admin", **{**common, "max_file_size": MAX_FILE_BYTES}
+        )
+    gr.mount_gradio_app(app, build_page(live, gate, base), path="/", **common)
     app.state.live = live
+    app.state.gate = gate
     return app
-
-
-class _Gate:
-    """At most `running` answers at once and `waiting` in line; beyond that, refuse (503)."""
-
-    def __init__(self, running: int, waiting: int):
-        self._slots = threading.BoundedSemaphore(running)
-        self._lock = threading.Lock()
-        self._inside, self._limit = 0, running + waiting
-
-    def enter(self) -> bool:
-        with self._lock:
-            if self._inside >= self._limit:
-                return False
-            self._inside += 1
-        if self._slots.acquire(timeout=60):
-            return True
-        with self._lock:
-            self._inside -= 1
-        return False
-
-    def leave(self) -> None:
-        self._slots.release()
-        with self._lock:
-            self._inside -= 1
 
 
 def serve(settings: Settings) -> None:
     import uvicorn
 
+    check_admin_password(settings.admin_password)  # before minutes of loading, not after
     index = open_index(settings, log=print)
     ask(index, "warm up", k=1)  # load the model before the first user waits for it
     app = create_app(index, settings)

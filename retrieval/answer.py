@@ -71,7 +71,9 @@ class Answer:
 
 
 def check_question(question: str) -> str:
-    if not isinstance(question, str) or not question.strip():
+    if not isinstance(question, str):
+        raise NewsqaError(f"the question must be text, got {type(question).__name__}")
+    if not question.strip():
         raise NewsqaError('the question is empty: ask something like "What did Zhang Jun say?"')
     if len(question) > MAX_QUESTION_CHARS:
         raise NewsqaError(
@@ -85,7 +87,8 @@ def check_question(question: str) -> str:
 
 def check_k(k: int) -> int:
     if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
-        raise NewsqaError(f"k must be a whole number from 1 to {MAX_K}, got {k!r}")
+        shown = repr(k) if len(repr(k)) <= 40 else repr(k)[:37] + "..."
+        raise NewsqaError(f"k must be a whole number from 1 to {MAX_K}, got {shown}")
     return k
 
 

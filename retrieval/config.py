@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -38,7 +39,10 @@ class Settings:
     port: int = 7860
     allowed_origins: tuple[str, ...] = ()  # may call the API / load the widget cross-site (CORS)
     frame_ancestors: tuple[str, ...] = ()  # may embed the app in an iframe (CSP frame-ancestors)
-    admin_password: str | None = None  # enables /admin (user "admin"): add and remove articles
+    admin_password: str | None = None  # enables /admin: add and remove articles (>= 12 chars)
+    # Where readers reach the app (https://news.example.org/qa): links in answers are built from
+    # it, never from request headers. Unset: relative links (the widget: the app's own address).
+    public_url: str | None = None
     # Search every vector exactly even where the index chose IVF (slower; for comparisons).
     exact_search: bool = False
 
@@ -52,6 +56,7 @@ class Settings:
             "allowed_origins": _origins(os.environ.get("NEWSQA_ALLOWED_ORIGINS")),
             "frame_ancestors": _origins(os.environ.get("NEWSQA_FRAME_ANCESTORS")),
             "admin_password": os.environ.get("NEWSQA_ADMIN_PASSWORD"),
+            "public_url": os.environ.get("NEWSQA_PUBLIC_URL"),
             "exact_search": os.environ.get("NEWSQA_EXACT_SEARCH", "").lower() in ("1", "true"),
         }
         values = {k: v for k, v in env.items() if v}
@@ -59,6 +64,8 @@ class Settings:
         for key in ("corpus_dir", "index_dir"):
             if key in values:
                 values[key] = Path(values[key]).expanduser().resolve()
+        if "public_url" in values:
+            values["public_url"] = checked_public_url(values["public_url"])
         return replace(cls(), **values)
 
     def __repr__(self) -> str:  # never print the admin password
@@ -70,10 +77,33 @@ class Settings:
         names = {self.host, "127.0.0.1", "localhost"} - {"0.0.0.0", "::"}
         return tuple(sorted(f"http://{name}:{self.port}" for name in names))
 
+    def link_base(self) -> str:
+        """Absolute base for links that leave the app's own pages (the web component lives in
+        someone else's page): the public URL, else the address the app is bound to."""
+        if self.public_url:
+            return self.public_url
+        if self.host in ("0.0.0.0", "::", ""):
+            return ""
+        return f"http://{self.host}:{self.port}"
+
     def chunking(self) -> dict:
         """The settings that shape passages; a change to any of them forces a rebuild."""
         keys = ("max_passage_chars", "passage_overlap_chars", "min_passage_chars")
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name in keys}
+
+
+_PUBLIC_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~/\-]*)?")
+
+
+def checked_public_url(value: str) -> str:
+    """scheme://host[:port][/path] and nothing else (no quotes, queries or scripts)."""
+    url = value.strip().rstrip("/")
+    if not _PUBLIC_URL.fullmatch(url):
+        raise NewsqaError(
+            f"NEWSQA_PUBLIC_URL must look like https://news.example.org or "
+            f"http://host:7860/path, got {value!r}"
+        )
+    return url
 
 
 def _origins(value: str | None) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ import app
 from retrieval import Settings, ask, build_index
 
 ALLOWED = "http://embed.test:8000"
+ADMIN_PASSWORD = "correct horse battery"
 
 
 def one_article_index(tmp_path, text: str):
@@ -126,17 +127,17 @@ def test_citations_link_to_the_cited_span(seed_index):
 
 def test_chat_follow_ups_are_rewritten_and_shown(seed_index):
     _, history, turns, cards = app.chat_turn(
-        seed_index, "What did Zhang Jun say?", [], [], 5, "hybrid", None, None
+        seed_index, "What did Zhang Jun say?", [], [], 5, "hybrid", None
     )
     assert 'id="nq-source-1"' in cards and "Zhang Jun" in cards
     _, history, turns, cards = app.chat_turn(
-        seed_index, "and Wang Yi?", history, turns, 5, "hybrid", None, None
+        seed_index, "and Wang Yi?", history, turns, 5, "hybrid", None
     )
     assert "Understood as:" in history[-1]["content"]
     assert "What did Wang Yi say?" in history[-1]["content"]
     assert "Wang Yi" in cards and "Zhang Jun" not in cards
     _, history, turns, _ = app.chat_turn(
-        seed_index, "what else did he say?", history, turns, 5, "hybrid", None, None
+        seed_index, "what else did he say?", history, turns, 5, "hybrid", None
     )
     # Every Wang Yi quote was already shown (k=5 holds them all): say so, show none again.
     assert "No further quotes attributed to Wang Yi" in history[-1]["content"]
@@ -145,32 +146,21 @@ def test_chat_follow_ups_are_rewritten_and_shown(seed_index):
 def test_chat_article_filter_and_errors(seed_index):
     only = "2f14b1fa75eddc95"
     _, history, _, cards = app.chat_turn(
-        seed_index, "What did Wang Yi say?", [], [], 5, "hybrid", [only], None
+        seed_index, "What did Wang Yi say?", [], [], 5, "hybrid", [only]
     )
     assert "china-backs-russia-security-concerns.txt" in cards
     assert "china-wants-us" not in cards
-    _, history, _, cards = app.chat_turn(seed_index, "   ", [], [], 5, "hybrid", None, None)
+    _, history, _, cards = app.chat_turn(seed_index, "   ", [], [], 5, "hybrid", None)
     assert "question is empty" in history[-1]["content"]
     assert "Sources for the answer appear here" in cards
-
-
-def test_gate_bounds_running_and_waiting_work():
-    gate = app._Gate(running=1, waiting=1)
-    assert gate.enter()  # runs
-    assert not gate._slots.acquire(blocking=False)  # the one slot is taken
-    gate._inside += 1  # someone waiting
-    assert not gate.enter()  # line is full: refused at once, not queued forever
-    gate._inside -= 1
-    gate.leave()
-    assert gate.enter()
-    gate.leave()
 
 
 @pytest.fixture
 def admin_app(corpus_copy, tmp_path):
     settings = Settings(
-        corpus_dir=corpus_copy, index_dir=tmp_path / "index", port=7998, admin_password="s3cret"
-    )
+        corpus_dir=corpus_copy, index_dir=tmp_path / "index", port=7998,
+        admin_password=ADMIN_PASSWORD,
+    )  # fmt: skip
     index = build_index(settings)
     with TestClient(app.create_app(index, settings)) as test_client:
         yield test_client, settings
@@ -178,15 +168,20 @@ def admin_app(corpus_copy, tmp_path):
 
 def test_admin_page_needs_the_password(admin_app, client):
     test_client, settings = admin_app
-    assert "s3cret" not in repr(settings)
+    assert ADMIN_PASSWORD not in repr(settings)
     assert test_client.get("/admin/config").status_code == 401
+    page = test_client.get("/admin/", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/admin/login"
     wrong = test_client.post("/admin/login", data={"username": "admin", "password": "nope"})
-    assert wrong.status_code in (400, 401)
-    right = test_client.post("/admin/login", data={"username": "admin", "password": "s3cret"})
-    assert right.status_code == 200
+    assert wrong.status_code == 401 and "wrong password" in wrong.text
+    right = test_client.post(
+        "/admin/login", data={"password": ADMIN_PASSWORD}, follow_redirects=False
+    )
+    assert right.status_code == 303
     assert test_client.get("/admin/config").status_code == 200
     # Without NEWSQA_ADMIN_PASSWORD there is no admin page at all.
     assert client.get("/admin/config").status_code != 200
+    assert client.get("/admin/login").status_code == 404
 
 
 def test_admin_uploads_and_removals_reach_the_answers_at_once(admin_app, tmp_path):
