@@ -286,7 +286,7 @@ def whole_k(k):
         return int(k)
     if isinstance(k, str) and k.isascii() and k.isdigit() and len(k) <= 3:
         return int(k)
-    return k if isinstance(k, int) else _short(k)
+    return k
 
 
 def _short(value) -> str:
@@ -717,6 +717,7 @@ def create_app(index: Index, settings: Settings):
     gr.mount_gradio_app(app, build_page(live, gate, base), path="/", **common)
     app.state.live = live
     app.state.gate = gate
+    app.state.settings = settings
     return app
 
 
