@@ -140,12 +140,12 @@ def _done(settings: Settings, index, started: float) -> None:
 
 def _ask(args, settings: Settings) -> int:
     from .answer import ask, check_k, check_question
-    from .update import open_index
+    from .update import open_for_questions
 
     check_k(args.k)  # fail before loading anything
     if args.question != "-":
         check_question(args.question)
-    index = open_index(settings, log=_stderr)
+    index = open_for_questions(settings, log=_stderr)  # asking never writes
     if args.question != "-":
         answer = ask(index, args.question, k=args.k, mode=args.mode, quotes=not args.no_quotes)
         print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else render(answer))
@@ -165,9 +165,9 @@ def _ask(args, settings: Settings) -> int:
 
 
 def _speakers(args, settings: Settings) -> int:
-    from .update import open_index
+    from .update import open_for_questions
 
-    index = open_index(settings, log=_stderr)
+    index = open_for_questions(settings, log=_stderr)
     counts = {name: 0 for name in index.speakers}
     for quote in index.quotes:
         if quote.speaker is not None:
@@ -185,9 +185,9 @@ def _speakers(args, settings: Settings) -> int:
 
 def _quotes(args, settings: Settings) -> int:
     from .speakers import resolve_speaker
-    from .update import open_index
+    from .update import open_for_questions
 
-    index = open_index(settings, log=_stderr)
+    index = open_for_questions(settings, log=_stderr)
     name = resolve_speaker(args.speaker, index.speakers)
     said = [q for q in index.quotes if name is not None and q.speaker == name]
     if args.json:

@@ -438,6 +438,8 @@ def write_generation(
         _fsync_dir(folder)
         checkpoint("index folder synced")
         manifest = dict(manifest, generation=generation, files=files, file_stats=big)
+        if previous is not None:  # what a damaged current generation falls back to
+            _write_last_good(folder, previous)
         pending = folder / ".manifest.json.tmp"
         pending.write_text(json.dumps(manifest, indent=2) + "\n")
         checkpoint("manifest written")
@@ -458,6 +460,26 @@ def write_generation(
     remove_stale_generations(folder, manifest, previous)
     checkpoint("cleaned up")
     return manifest
+
+
+LAST_GOOD = "manifest.previous.json"  # the manifest of the generation before the current one
+
+
+def _write_last_good(folder: Path, previous: dict) -> None:
+    pending = folder / f".{LAST_GOOD}.tmp"
+    pending.write_text(json.dumps(previous, indent=2) + "\n")
+    _fsync_file(pending)
+    os.replace(pending, folder / LAST_GOOD)
+
+
+def load_last_good(settings: Settings) -> Index | None:
+    """The generation before the current one, fully verified, or None when there is none
+    (or it is damaged too). Its folder is kept on disk until the next switch."""
+    try:
+        manifest = json.loads((settings.index_dir / LAST_GOOD).read_text())
+        return _load_generation(settings, manifest) if isinstance(manifest, dict) else None
+    except (OSError, ValueError, RuntimeError, NewsqaError):
+        return None
 
 
 def remove_stale_generations(folder: Path, manifest: dict, previous: dict | None) -> None:

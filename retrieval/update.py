@@ -53,6 +53,7 @@ from .store import (
     exact_index,
     incompatible,
     load_index,
+    load_last_good,
     merge_speakers,
     read_manifest,
     stale_reasons,
@@ -125,7 +126,48 @@ def _current(settings: Settings, log: Log) -> Index | None:
     reasons = incompatible(manifest, settings)
     if reasons and manifest is not None:
         log(f"rebuilding the whole index ({'; '.join(reasons)})")
-    return None if reasons else load_index(settings)
+    if reasons:
+        return None
+    try:
+        return load_index(settings)
+    except IndexError_ as err:  # damaged on disk: the generation before it may be intact
+        last_good = load_last_good(settings)
+        if last_good is None:
+            raise
+        log(
+            f"warning: {err.args[0].split(';')[0]}; updating from the last good generation "
+            f"{last_good.generation} instead (only articles changed since are embedded again)"
+        )
+        return last_good
+
+
+def open_for_questions(settings: Settings, log: Log = lambda _: None) -> Index:
+    """The current generation, read only: asking never writes (`newsqa ingest` updates).
+
+    A corpus changed since the last ingest is answered as indexed, with a warning; a damaged
+    current generation is answered from the last good one, with a warning."""
+    manifest = read_manifest(settings.index_dir)
+    if manifest is None:
+        raise IndexError_(f"no index in {settings.index_dir}; build it with `newsqa ingest`")
+    reasons = incompatible(manifest, settings)
+    if reasons:
+        raise IndexError_(
+            f"the index in {settings.index_dir} cannot answer with these settings "
+            f"({'; '.join(reasons)}); rebuild it with `newsqa ingest`"
+        )
+    try:
+        index = load_index(settings)
+    except IndexError_ as err:
+        index = load_last_good(settings)
+        if index is None:
+            raise
+        log(f"warning: {err.args[0].split(';')[0]}; answering from generation {index.generation}")
+    if stale_reasons(manifest, settings):
+        log(
+            f"warning: the articles in {settings.corpus_dir} changed since the last ingest; "
+            "answering from the index as it is (`newsqa ingest` to update)"
+        )
+    return index
 
 
 def open_index(settings: Settings, rebuild: bool = False, log: Log = lambda _: None) -> Index:
