@@ -245,6 +245,8 @@ def _answer_from_quotes(
     is, the answer says so and falls back to ordinary search, never to off-topic quotes.
     """
     name = resolve_speaker(asked.speaker, index.speakers)
+    if name is None:  # unknown or ambiguous: never the unattributed quotes, never a guess
+        return _no_quotes(index, question, asked, None, k, mode, scope)
     said = [q for q in index.quotes_by_speaker.get(name, []) if scope is None or q.doc_id in scope]
     if not said:
         return _no_quotes(index, question, asked, name, k, mode, scope)

@@ -235,7 +235,8 @@ class Index:
     def quotes_by_speaker(self) -> dict[str, list[Quote]]:
         by_speaker: dict[str, list[Quote]] = {}
         for quote in self.quotes:
-            by_speaker.setdefault(quote.speaker, []).append(quote)
+            if quote.speaker is not None:  # unattributed: nobody's words, for any question
+                by_speaker.setdefault(quote.speaker, []).append(quote)
         return by_speaker
 
 
