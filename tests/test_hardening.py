@@ -1,7 +1,10 @@
 """Holes a hostile user found: YAML bombs in front matter, NUL bytes late in a file."""
 
+import itertools
+import time
+
 import pytest
-from conftest import write
+from conftest import SEED_CORPUS, write
 from test_cli import run
 
 from retrieval.documents import MAX_META_CHARS, load_corpus, parse_front_matter
@@ -148,3 +151,39 @@ def test_damaged_generation_falls_back_to_the_last_good_one(tmp_path):
     assert read_manifest(settings.index_dir)["generation"] == repaired.generation != second
     assert {d.title for d in repaired.documents.values()} == {"Ferry back in service",
                                                               "Bridge news"}  # fmt: skip
+
+
+# Pieces that make backtracking patterns explode, for the rules that read uploaded articles.
+_DOC_UNITS = ["\"", "“", "”", "said ", " ", "\n", "\n\n", ".", "...", "Mr. ", "A. ", "<a ",
+              "Zhang ", "he said, \"", "according to ", "’s ", ", ", "—", "the ", "U.S. ",
+              "also has ", "said on Monday", "(WHO) ", "\t \t", ":\""]  # fmt: skip
+
+
+def _cost(text: str) -> float:
+    from retrieval import Settings
+    from retrieval.documents import make_document
+    from retrieval.passages import split_document, split_sentences
+    from retrieval.quotes import extract_quotes
+
+    started = time.perf_counter()
+    doc = make_document(text, "x.txt")
+    split_sentences(split_document(doc, Settings()))
+    extract_quotes(doc)
+    return time.perf_counter() - started
+
+
+def test_reading_a_hostile_article_costs_time_linear_in_its_length():
+    """Each adversarial 20 KB article (repeated pieces of the rules' own words) costs at most
+    30x the per-character price of real articles, measured in the same run."""
+    real = "\n\n".join(p.read_text() for p in sorted(SEED_CORPUS.glob("*.txt")))
+    normal = (real * (20_000 // len(real) + 1))[:20_000]
+    per_char = min(_cost(normal) for _ in range(3)) / len(normal)
+    worst = ("", 0.0)
+    for a, b in itertools.product(_DOC_UNITS[:8], _DOC_UNITS):
+        unit = a + b
+        text = "Headline\n\n" + unit * (20_000 // len(unit))
+        spent = _cost(text) / len(text)
+        if spent > worst[1]:
+            worst = (unit, spent)
+    print(f"worst: {worst[0]!r} at {worst[1] / per_char:.1f}x a real article's cost per character")
+    assert worst[1] <= 30 * per_char, f"{worst[0]!r}: {worst[1] / per_char:.0f}x a real article"
