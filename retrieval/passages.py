@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from .config import NewsqaError, Settings
 from .documents import Document
+from .sentences import sentence_spans, soft_text, wrap_column
 
 # Whole lines that are site chrome, not reporting. Matched case-insensitively on the stripped line.
 _FURNITURE_LINES = [
@@ -36,7 +37,7 @@ _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 
 
 # Bump when paragraph or sentence splitting changes: indexes built before are then stale.
-SPLITTER_VERSION = 2
+SPLITTER_VERSION = 3
 
 
 class ChunkOffsetError(NewsqaError):
@@ -83,10 +84,13 @@ def is_furniture(line: str) -> bool:
 def paragraphs(text: str) -> list[tuple[int, int, bool]]:
     """(start, end, follows_break) of each paragraph with whitespace trimmed.
 
-    Paragraphs are blank-line separated blocks when the text has blank lines, else single lines.
+    Paragraphs are blank-line separated blocks when the text has blank lines, else single lines;
+    in a hard-wrapped text (retrieval/sentences.py) an indented line starts one too.
     Furniture lines are dropped; `follows_break` is true after a dropped line, so a short
     paragraph is never joined across furniture.
     """
+    wrapped = wrap_column(text) is not None
+    text = soft_text(text)  # same offsets; the line breaks of a hard-wrapped paragraph are spaces
     blocks_by_blank_line = bool(_BLANK_LINE.search(text))
     found: list[tuple[int, int, bool]] = []
     current: list[int] | None = None
@@ -102,8 +106,8 @@ def paragraphs(text: str) -> list[tuple[int, int, bool]]:
             continue
         start = match.start() + (len(line) - len(line.lstrip()))
         end = match.start() + len(line.rstrip())
-        if current and blocks_by_blank_line:
-            current[1] = end
+        if current and blocks_by_blank_line and not (wrapped and line[:1] in " \t"):
+            current[1] = end  # (an indented line starts a paragraph of a hard-wrapped text)
         else:
             if current:
                 found.append((current[0], current[1], broken))
@@ -183,38 +187,6 @@ def check_offsets(doc: Document, passage: Passage) -> None:
 
 
 # ---------------------------------------------------------------- sentences
-
-# A sentence ends at . ! ? … (+ closing marks) before a capital, or at a line break that does
-# not continue a hard-wrapped sentence (the next line starting lower case does).
-_BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])|\n(?!\s*[a-z])")
-_ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "gen", "sen", "rep", "gov", "st", "lt", "col", "sgt", "prof", "jr",
-    "sr", "u.s", "u.n", "u.k", "e.u", "no", "inc", "corp", "co", "vs", "jan", "feb", "aug",
-    "sept", "oct", "nov", "dec", "mt", "ft", "capt", "adm", "pres", "sec",
-}  # fmt: skip
-
-
-def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
-    """Sentence (start, end) pairs in `text`, shifted by offset, whitespace trimmed."""
-    spans, start = [], 0
-    for match in _BOUNDARY.finditer(text):
-        word = (
-            text[: match.start()].rsplit(None, 1)[-1].lower()
-            if text[: match.start()].strip()
-            else ""
-        )
-        if word.rstrip(".").lstrip('"“‘(') in _ABBREVIATIONS and match.group() != "\n":
-            continue
-        spans.append((start, match.end()))
-        start = match.end()
-    spans.append((start, len(text)))
-    trimmed = []
-    for s, e in spans:
-        piece = text[s:e]
-        s, e = s + len(piece) - len(piece.lstrip()), e - len(piece) + len(piece.rstrip())
-        if e > s:
-            trimmed.append((s + offset, e + offset))
-    return trimmed
 
 
 def split_sentences(passages: list[Passage]) -> list[Sentence]:

@@ -59,11 +59,13 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .sentences import paragraph_spans, sentence_ends, soft_text
+
 if TYPE_CHECKING:  # only for annotations: the module stays importable on its own
     from .documents import Document
 
 # Bump when extraction rules change: indexes built before are stale and get rebuilt.
-QUOTES_VERSION = 3
+QUOTES_VERSION = 4
 
 
 @dataclass(frozen=True, slots=True)  # ~800k of them at 1M passages: no per-object dict
@@ -157,7 +159,13 @@ ROLE_HEADS = set(
     analyst counterpart head justice barrister lawyer attorney solicitor coach captain manager
     executive boss founder campaigner activist delegate legislator teacher bishop inspector
     detective officer sergeant colonel admiral councillor councilor councilman councilwoman
-    congressman congresswoman""".split()
+    congressman congresswoman investigator actor actress singer director producer author writer
+    columnist editor reporter journalist correspondent novelist artist musician rapper comedian
+    player striker goalkeeper midfielder defender forward quarterback pitcher athlete scientist
+    researcher doctor physician surgeon nurse engineer architect historian curator chef pastor
+    rabbi imam cardinal archbishop pope sheriff constable trooper marshal warden superintendent
+    principal dean provost chancellor counsel litigator plaintiff defendant witness trustee
+    treasurer mp mla mna senator-elect""".split()
 )
 # Other words that may appear inside a role: "China’s top diplomat", "former ministry official".
 _ROLE_WORDS = ROLE_HEADS | set(
@@ -177,6 +185,12 @@ _BODY_HEADS = set(
     federation court tribunal board regulator watchdog institute airline carrier firm bank insurer
     group campaign party hospital university charity organisation organization network guild
     society coalition league foundation corporation""".split()
+)
+# Last words that make a capitalised run a body, never a person: "American Motors Corp".
+_BODY_SUFFIXES = _BODY_HEADS | set(
+    """corp co inc ltd plc llc ag sa nv bv gmbh spa holdings industries enterprises partners
+    workers brothers associates services systems technologies airlines airways motors press
+    times post news journal telegraph herald tribune""".split()
 )
 # Forms of address: a role of their own ("Dr", "Sir"), never part of the name.
 _HONORIFICS = set("mr mrs ms miss dr sir dame lord lady prof rev reverend".split())
@@ -256,24 +270,22 @@ _ATTRIBUTION_AHEAD = re.compile(
     r"\s+(?:[\w’'\-]+\s+){0,5}?(?:said|says|told|added|asked|wrote|explained|insisted|argued|"
     r"replied|warned|stressed|noted|continued)\b"
 )
-# Sentence end: only tried at the start of a punctuation run (no backtracking inside long runs).
-_BOUNDARY = re.compile(
-    rf"(?<![.!?…])[.!?…]++[\"”’')\]]*+(?=\s+[\x00\"“‘(\[]?[{_UPPER}0-9\x00]|\s*$)"
-)
-_ABBREVIATIONS = set(
-    """mr mrs ms dr gen sen rep gov st lt col sgt prof jr sr u.s u.n u.k e.u no inc corp co vs
-    jan feb aug sept oct nov dec mt ft capt adm pres sec""".split()
-)
 _OPENING_MARKS = frozenset('“"‘')
 _CLOSING_MARKS = frozenset('”"’')
 _MARKUP = re.compile(r"</?[A-Za-z][^<>]{0,300}>")  # bounded: never scans far for a ">"
 _DOUBLE_MARK = re.compile(r"[“”\"]")
 _SINGLE_MARK = re.compile(r"[‘’]")
-_BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
-_NEWLINE = re.compile(r"\n")
+# A capitalised word, a word in capitals, or initials before another capitalised word
+# ("J. Hugh Liedtke", "E.H. Clark", "John D. Dingell").
 _CAP_WORD = (
-    rf"(?:[{_UPPER}][{_LOWER}]+(?:[\-’'][{_UPPER}{_LOWER}]+)*|[{_UPPER}]{{2,}}(?![{_LOWER}]))"
+    rf"(?:[{_UPPER}][{_LOWER}]+(?:[{_UPPER}][{_LOWER}]+)?(?:[\-’'][{_UPPER}{_LOWER}]+)*"
+    rf"|[{_UPPER}]{{2,}}(?![{_LOWER}])"
+    rf"|[{_UPPER}]\.(?:[{_UPPER}]\.)*(?=[ \t]+[{_UPPER}]))"
 )
+_INITIALS = re.compile(rf"[{_UPPER}]\.(?:[{_UPPER}]\.)*")
+_NOT_INITIALS = {"U.S.", "U.N.", "U.K.", "E.U.", "U.S.A.", "N.Y.", "D.C."}
+# Generational suffixes end a name but are never the name a later mention uses.
+_NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 # Lower-case particles inside names: Ursula von der Leyen, Charles de Gaulle.
 _NAME_PARTICLES = {"von", "van", "der", "den", "de", "da", "di", "del", "bin", "al", "ibn", "le"}
 _PARTICLE = "(?:" + "|".join(sorted(_NAME_PARTICLES)) + r")[ \t]+"
@@ -303,6 +315,7 @@ class _People:
     role_fits: dict[str, list[str]] = field(default_factory=dict)  # cache: role phrase -> names
     ordered: list[tuple[int, str]] | None = None  # cache: every mention (offset, full name)
     midcaps: set[str] = field(default_factory=set)  # capitalised words seen inside sentences
+    genders: dict[str, str] = field(default_factory=dict)  # full name -> "m" | "f", when known
 
     def add_role(self, name: str, role: str | None) -> None:
         if role and role.lower() not in {r.lower() for r in self.roles[name]}:
@@ -330,11 +343,23 @@ _HYPHENATED_GIVEN = re.compile(rf"[{_UPPER}][{_LOWER}]+-[{_LOWER}]+")
 
 
 def family_name(name: str) -> str:
-    """The word a later mention uses: "Blinken" for Antony Blinken, "Zhang" for Zhang Jun."""
-    words = name.split()
+    """The word a later mention uses: "Blinken" for Antony Blinken, "Zhang" for Zhang Jun,
+    "Gerstner" for Louis Gerstner Jr., "Clark" for E.H. Clark."""
+    words = [w for w in name.split() if not _is_initial(w)]
+    while len(words) > 1 and words[-1].lower().rstrip(".") in _NAME_SUFFIXES:
+        words = words[:-1]
+    if not words:
+        return name.split()[-1]
     if words[0].lower() in EAST_ASIAN_FAMILY_NAMES or _HYPHENATED_GIVEN.fullmatch(words[-1]):
         return words[0]
-    return words[-1]
+    first = len(words) - 1  # "Herman De Croo": De Croo; "Ursula von der Leyen": von der Leyen
+    while first > 1 and words[first - 1].lower() in _NAME_PARTICLES:
+        first -= 1
+    return " ".join(words[first:])
+
+
+def _is_initial(word: str) -> bool:
+    return bool(_INITIALS.fullmatch(word)) and word not in _NOT_INITIALS
 
 
 def _strip_possessive(word: str) -> tuple[str, bool]:
@@ -345,6 +370,8 @@ def _strip_possessive(word: str) -> tuple[str, bool]:
 
 def _is_name_word(word: str) -> bool:
     low = word.lower()  # "Safety Board", "Pilots Association": bodies, not people
+    if _is_initial(word) or low in _NAME_SUFFIXES:
+        return True
     return len(word) >= 2 and not word.isupper() and low not in NON_NAME and low not in _BODY_HEADS
 
 
@@ -392,8 +419,11 @@ def _find_people(text: str) -> _People:
                 words = []
         if words:
             _name_in_run(text, words, people, singles)
+    _merge_surname_mentions(people)
     for name in people.roles:
         people.aliases.setdefault(family_name(name).lower(), set()).add(name)
+        if " " in family_name(name):  # "von der Leyen" is also "Leyen" to the phrase reader
+            people.aliases.setdefault(name.split()[-1].lower(), set()).add(name)
         people.aliases.setdefault(name.lower(), set()).add(name)
     # A family name written first that no list knows ("Baek Soo-jin" ... "Baek said"): the first
     # word of exactly one full name, and the last word of none, is that person.
@@ -412,7 +442,84 @@ def _find_people(text: str) -> _People:
             people.add_role(name, role)
     for offsets in people.mentions.values():
         offsets.sort()
+    people.genders = _genders(text, people)
     return people
+
+
+_MALE_WORDS = {
+    "mr",
+    "sir",
+    "lord",
+    "he",
+    "him",
+    "his",
+    "himself",
+    "spokesman",
+    "chairman",
+    "king",
+    "prince",
+    "congressman",
+    "councilman",
+    "actor",
+    "husband",
+    "father",
+}
+_FEMALE_WORDS = {"mrs", "ms", "miss", "dame", "lady", "she", "her", "hers", "herself",
+                 "spokeswoman", "chairwoman", "queen", "princess", "congresswoman",
+                 "councilwoman", "actress", "wife", "mother"}  # fmt: skip
+# Only subject pronouns vote: a possessive right after a name is often someone else's
+# ("Tim Flesher, another of her private secretaries").
+_GENDER_CUE = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
+_GENDER_WINDOW = 160  # characters after a mention in which a pronoun can only mean that person
+
+
+def _genders(text: str, people: _People) -> dict[str, str]:
+    """A person's gender, from the article's own words only: a title or role word before their
+    name (Mrs Thatcher, the spokeswoman), else the pronouns that follow their mentions with no
+    other person in between. Conflicting evidence leaves it unknown."""
+    titled: dict[str, set[str]] = {}
+    for name, roles in people.roles.items():
+        for role in roles:
+            words = {w.lower().strip(".") for w in role.split()}
+            if words & _MALE_WORDS:
+                titled.setdefault(name, set()).add("m")
+            if words & _FEMALE_WORDS:
+                titled.setdefault(name, set()).add("f")
+    votes: dict[str, list[str]] = {}
+    if people.ordered is None:
+        people.ordered = sorted((o, n) for n, offsets in people.mentions.items() for o in offsets)
+    ordered = people.ordered
+    for i, (pos, name) in enumerate(ordered):
+        limit = min(pos + _GENDER_WINDOW, ordered[i + 1][0] if i + 1 < len(ordered) else len(text))
+        cue = _GENDER_CUE.search(text, pos + len(name), limit)
+        if cue:
+            votes.setdefault(name, []).append("m" if cue.group().lower() in _MALE_WORDS else "f")
+    genders = {}
+    for name, found in votes.items():
+        if len(set(found)) == 1:
+            genders[name] = found[0]
+    for name, found in titled.items():  # a title or role word outweighs pronouns
+        if len(found) == 1:
+            genders[name] = next(iter(found))
+        else:
+            genders.pop(name, None)
+    return genders
+
+
+def _merge_surname_mentions(people: _People) -> None:
+    """A two-word "name" that is the family name of exactly one fuller name in the article
+    ("De Croo" after "Herman De Croo") is a mention of that person, not someone new."""
+    by_family: dict[str, list[str]] = {}
+    for name in people.roles:
+        if len(family_name(name).split()) > 1 and family_name(name) != name:
+            by_family.setdefault(family_name(name).lower(), []).append(name)
+    for name in list(people.roles):
+        fuller = by_family.get(name.lower(), [])
+        if len(fuller) == 1:
+            target = fuller[0]
+            people.mentions[target] = sorted(people.mentions[target] + people.mentions.pop(name))
+            for role in people.roles.pop(name):
+                people.add_role(target, role)
 
 
 def _name_in_run(text, words, people: _People, singles) -> None:
@@ -424,13 +531,22 @@ def _name_in_run(text, words, people: _People, singles) -> None:
     while k < len(words) and _is_role_word(words[k][1]):
         k += 1
     name_words = words[k:]
-    if not name_words or len(name_words) > 3:
+    if words[-1][1].lower().rstrip(".") in _BODY_SUFFIXES:
+        return  # "American Motors Corp", "United Automobile Workers": a body, not a person
+    # Initials and suffixes do not count: "Martin Luther King Jr", "John D. Dingell"; four
+    # words are a name in South Asian and Arabic traditions ("Rana Mashhood Ahmad Khan").
+    full_words = [
+        w for _, w in name_words if not _is_initial(w) and w.lower() not in _NAME_SUFFIXES
+    ]
+    if not full_words or len(full_words) > 4:
         return
     start = name_words[0][0]
     role = _role_before(text, start)
-    if len(name_words) == 1:
+    if len(full_words) == 1 and len(name_words) == 1:
         singles.append((start, name_words[0][1], role))
         return
+    if len(full_words) == 1 and not _is_initial(name_words[0][1]):
+        return  # "Gerstner Jr": a surname and a suffix name nobody new
     end = name_words[-1][0] + len(name_words[-1][1])
     name = " ".join(text[start:end].split())  # keeps particles: "Ursula von der Leyen"
     people.roles.setdefault(name, [])
@@ -613,23 +729,6 @@ class _Span:
     runs_on: bool  # left open here and re-opened at the start of the next paragraph
 
 
-def _paragraphs(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each paragraph, whitespace trimmed."""
-    separator = _BLANK_LINE if _BLANK_LINE.search(text) else _NEWLINE
-    found, pos = [], 0
-    bounds = [(m.start(), m.end()) for m in separator.finditer(text)] + [(len(text), len(text))]
-    for sep_start, sep_end in bounds:
-        start, end = pos, sep_start
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end > start:
-            found.append((start, end))
-        pos = sep_end
-    return found
-
-
 def _double_marks(text: str, start: int, end: int) -> list[tuple[int, str]]:
     """Each “ ” " in the paragraph as (offset, "open" | "close" | "either")."""
     marks = []
@@ -776,19 +875,14 @@ def _mask(text: str, spans: list[_Span]) -> str:
 
 
 def _sentences(masked: str, start: int, end: int, quote_ends: set[int]) -> list[tuple[int, int]]:
-    """Sentence spans of a paragraph, split on the masked text (quotes never split one)."""
+    """Sentence spans of a paragraph, split on the masked text (quotes never split one), by the
+    shared rule; a quote ending in a stop runs on into its attribution: `“Over?” Zhang asked.`"""
     spans, s = [], start
-    for m in _BOUNDARY.finditer(masked, start, end):
-        if m.start() in quote_ends:
-            if _ATTRIBUTION_AHEAD.match(masked, m.end(), min(end, m.end() + 80)):
-                continue  # `“Is it over?” Zhang asked.` is one sentence
-        else:
-            before = masked[max(start, m.start() - 12) : m.start()].split()
-            word = before[-1].lower().lstrip('("“‘') if before else ""
-            if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
-                continue
-        spans.append((s, m.end()))
-        s = m.end()
+    for cut in sentence_ends(masked, start, end):
+        if cut - 1 in quote_ends and _ATTRIBUTION_AHEAD.match(masked, cut, min(end, cut + 80)):
+            continue
+        spans.append((s, cut))
+        s = cut
     if s < end:
         spans.append((s, end))
     return [(a, b) for a, b in spans if masked[a:b].strip()]
@@ -843,7 +937,21 @@ class _State:
         speaker = self.last_person if word in ("he", "she") else self.last_any
         if speaker is _UNSET:  # nobody has spoken yet: the person mentioned last
             speaker = self.last_mentioned(pos)
+        if word in ("he", "she") and speaker is not None:
+            speaker = self._compatible(speaker, "m" if word == "he" else "f", pos)
         return _Who(speaker, self.people.first_role(speaker), "pronoun")
+
+    def _compatible(self, speaker: str, gender: str, pos: int) -> str | None:
+        """The speaker a he/she means, checked against what the article says of genders: when
+        the last speaker cannot be meant, the one person of that gender mentioned just before
+        is; when none or two fit, nobody (unattributed beats a guess)."""
+        genders = self.people.genders
+        if genders.get(speaker, gender) == gender:
+            return speaker
+        window = self.people.ordered or []
+        i = bisect.bisect_left(window, (max(0, pos - _PRONOUN_WINDOW), ""))
+        fits = {n for o, n in window[i:] if o < pos and genders.get(n) == gender}
+        return fits.pop() if len(fits) == 1 else None
 
     def last_mentioned(self, pos: int) -> str | None:
         best = max(((self.people.last_mention_before(n, pos), n) for n in self.people.roles),
@@ -921,6 +1029,7 @@ def _recent_body(state: _State, pos: int) -> str | None:
     return body if near and body.lower() not in _PLACE_AND_BODY_WORDS else None
 
 
+_PRONOUN_WINDOW = 400  # characters back in which a he/she looks for a person of its gender
 _NEAR_BODY = 600  # characters: a bare "the company" means a body named this close before
 
 
@@ -1278,10 +1387,12 @@ def _blank_markup(text: str) -> str:
 
 def _analyse(doc: Document) -> tuple[list[Quote], _People]:
     original = doc.text
-    text = _blank_markup(original)  # same offsets; quote text is always cut from the original
+    # Same offsets throughout; quote text is always cut from the original. Markup is blanked,
+    # and the line breaks of a hard-wrapped paragraph read as spaces ("Herman\nDe Croo").
+    text = soft_text(_blank_markup(original))
     people = _find_people(text)
     state = _State(people, text=text)
-    paras = _paragraphs(text)
+    paras = paragraph_spans(text)
     spans_by_para = _paragraph_spans(text, paras)
     masked = _mask(text, [sp for spans in spans_by_para for sp in spans])
     found: list[tuple[Quote, _Span]] = []
