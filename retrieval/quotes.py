@@ -165,7 +165,8 @@ ROLE_HEADS = set(
     researcher doctor physician surgeon nurse engineer architect historian curator chef pastor
     rabbi imam cardinal archbishop pope sheriff constable trooper marshal warden superintendent
     principal dean provost chancellor counsel litigator plaintiff defendant witness trustee
-    treasurer mp mla mna senator-elect""".split()
+    treasurer mp mla mna senator-elect advocate investor strategist trader broker banker
+    economist-in-chief""".split()
 )
 # Other words that may appear inside a role: "China’s top diplomat", "former ministry official".
 _ROLE_WORDS = ROLE_HEADS | set(
@@ -190,7 +191,8 @@ _BODY_HEADS = set(
 _BODY_SUFFIXES = _BODY_HEADS | set(
     """corp co inc ltd plc llc ag sa nv bv gmbh spa holdings industries enterprises partners
     workers brothers associates services systems technologies airlines airways motors press
-    times post news journal telegraph herald tribune""".split()
+    times post news journal telegraph herald tribune museum gallery library zoo theatre theater
+    school college academy clinic centre center""".split()
 )
 # Forms of address: a role of their own ("Dr", "Sir"), never part of the name.
 _HONORIFICS = set("mr mrs ms miss dr sir dame lord lady prof rev reverend".split())
@@ -938,7 +940,8 @@ class _State:
         if speaker is _UNSET:  # nobody has spoken yet: the person mentioned last
             speaker = self.last_mentioned(pos)
         if word in ("he", "she") and speaker is not None:
-            speaker = self._compatible(speaker, "m" if word == "he" else "f", pos)
+            gender = "m" if word == "he" else "f"
+            speaker = self._compatible(speaker, gender, pos)
         return _Who(speaker, self.people.first_role(speaker), "pronoun")
 
     def _compatible(self, speaker: str, gender: str, pos: int) -> str | None:
@@ -970,6 +973,17 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
     low = last.lower()
     if len(words) == 1 and low in PRONOUNS:
         return state.pronoun(low, pos)
+    of = next((i for i, w in enumerate(words) if w in ("of", "at", "from") and i), None)
+    if of is not None:  # "Richard Pzena of Sanford C. Bernstein": the person, of that firm
+        person = _resolve(words[:of], pos, state)
+        if (
+            person is not None
+            and person.speaker in people.roles
+            and words[of - 1].lower() not in _BODY_SUFFIXES
+        ):
+            return _Who(
+                person.speaker, person.role or " ".join(words[of + 1 :]), person.attribution
+            )
     for n in (5, 4, 3, 2):
         name = " ".join(words[-n:])
         if len(words) >= n and name in people.roles:
@@ -996,6 +1010,8 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
             recent = _recent_body(state, pos)
             if recent is not None:  # "Acme Air said ... “…,” the airline said."
                 return _Who(recent, None, "alias")
+            if low in _GENERIC_BODIES:
+                return _Who(None, None, "alias")  # "the company said", none named: unknown
         return _Who(_body_name(words), None, "explicit")
     while len(words) > 1 and words[0].lower() in _FUNCTION_WORDS:
         words = words[1:]  # "But Russia", "In Beijing"
@@ -1007,7 +1023,20 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
         return _Who(None, None, "explicit") if vague else None
     if len(words) == 1 and _common_noun(name, pos, state):
         return None  # "Turnout was “…,” according to ...": capitalised only as a first word
+    if len(words) == 1 and name.isupper() and 2 <= len(name) <= 6:
+        body = _acronym_of(name, state)  # "AMC" after "American Motors Corp"
+        if body is not None:
+            return _Who(body, None, "alias")
     return _Who(name, None, "explicit")
+
+
+def _acronym_of(acronym: str, state: _State) -> str | None:
+    """The one body quoted so far whose capitalised words' initials spell the acronym."""
+    fits = {
+        body for body in state.bodies
+        if "".join(w[0] for w in body.split() if w[0].isupper()) == acronym
+    }  # fmt: skip
+    return fits.pop() if len(fits) == 1 else None
 
 
 def _common_noun(word: str, pos: int, state: _State) -> bool:
@@ -1030,6 +1059,8 @@ def _recent_body(state: _State, pos: int) -> str | None:
 
 
 _PRONOUN_WINDOW = 400  # characters back in which a he/she looks for a person of its gender
+# A bare head noun names no body by itself ("the company said"); "the Kremlin said" does.
+_GENERIC_BODIES = _BODY_HEADS - {"kremlin", "government", "military", "army", "police"}
 _NEAR_BODY = 600  # characters: a bare "the company" means a body named this close before
 
 
