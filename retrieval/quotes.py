@@ -192,7 +192,8 @@ _BODY_SUFFIXES = _BODY_HEADS | set(
     """corp co inc ltd plc llc ag sa nv bv gmbh spa holdings industries enterprises partners
     workers brothers associates services systems technologies airlines airways motors press
     times post news journal telegraph herald tribune museum gallery library zoo theatre theater
-    school college academy clinic centre center""".split()
+    school college academy clinic centre center system network channel broadcasting
+    service""".split()
 )
 # Forms of address: a role of their own ("Dr", "Sir"), never part of the name.
 _HONORIFICS = set("mr mrs ms miss dr sir dame lord lady prof rev reverend".split())
@@ -318,6 +319,7 @@ class _People:
     ordered: list[tuple[int, str]] | None = None  # cache: every mention (offset, full name)
     midcaps: set[str] = field(default_factory=set)  # capitalised words seen inside sentences
     genders: dict[str, str] = field(default_factory=dict)  # full name -> "m" | "f", when known
+    bodies: list[str] = field(default_factory=list)  # bodies named ("American Motors Corp")
 
     def add_role(self, name: str, role: str | None) -> None:
         if role and role.lower() not in {r.lower() for r in self.roles[name]}:
@@ -534,7 +536,12 @@ def _name_in_run(text, words, people: _People, singles) -> None:
         k += 1
     name_words = words[k:]
     if words[-1][1].lower().rstrip(".") in _BODY_SUFFIXES:
-        return  # "American Motors Corp", "United Automobile Workers": a body, not a person
+        # "American Motors Corp", "United Automobile Workers": a body, not a person
+        named = text[words[0][0] : words[-1][0] + len(words[-1][1])].split()
+        if named[0] == "The":
+            named = named[1:]
+        people.bodies.append(" ".join(named))
+        return
     # Initials and suffixes do not count: "Martin Luther King Jr", "John D. Dingell"; four
     # words are a name in South Asian and Arabic traditions ("Rana Mashhood Ahmad Khan").
     full_words = [
@@ -965,12 +972,17 @@ class _State:
 def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
     """Who a subject phrase refers to, or None when it is not a speaker at all."""
     people = state.people
+    indefinite = (bool(words) and words[0].lower() in ("a", "an")) or _word_before(
+        state.text, pos
+    ) in _INDEFINITES
     while words and words[0].lower() in _DETERMINERS:
         words = words[1:]
     if not words:
         return None
     last = words[-1]
     low = last.lower()
+    if indefinite and not last[0].isupper() and (low in _ROLE_WORDS or low in _GROUP_WORDS):
+        return _Who(None, _role_text(words), "alias")  # "one analyst", "a spokesman": unnamed
     if len(words) == 1 and low in PRONOUNS:
         return state.pronoun(low, pos)
     of = next((i for i, w in enumerate(words) if w in ("of", "at", "from") and i), None)
@@ -1031,9 +1043,10 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
 
 
 def _acronym_of(acronym: str, state: _State) -> str | None:
-    """The one body quoted so far whose capitalised words' initials spell the acronym."""
+    """The one body quoted so far, or named, whose capitalised words' initials spell the
+    acronym ("NBC" after "National Broadcasting Co")."""
     fits = {
-        body for body in state.bodies
+        body for body in [*state.bodies, *state.people.bodies]
         if "".join(w[0] for w in body.split() if w[0].isupper()) == acronym
     }  # fmt: skip
     return fits.pop() if len(fits) == 1 else None
@@ -1136,6 +1149,15 @@ def _clause_before(masked: str, s: int, verb: int) -> tuple[int, int]:
         return verb, verb
     first = offset + len(chunk) - len(chunk.lstrip())
     return first, first + len(stripped)
+
+
+_INDEFINITES = {"a", "an", "one", "another", "some", "two", "three", "several", "other"}
+
+
+def _word_before(text: str, pos: int) -> str:
+    """The lower-case word just before pos (within 16 characters), or ""."""
+    words = text[max(0, pos - 16) : pos].split()
+    return words[-1].lower() if words else ""
 
 
 def _resolve_span(toks: list[tuple[int, int, str]], state: _State) -> _Who | None:
@@ -1284,8 +1306,19 @@ def _is_passive(masked: str, s: int, verb: re.Match) -> bool:
     return prev in _BE_FORMS or (word == "asked" and prev in _WHEN_WORDS)
 
 
+# "X quoted Y as saying": Y speaks, not X. Bounded (no backtracking beyond 100 characters).
+_QUOTED_AS = re.compile(
+    r"\bquot(?:ed|es|ing)\s+([^\x00,;:]{1,100}?)\s+as\s+(?:saying|telling|stating|writing)\b"
+)
+
+
 def _sentence_who(text, masked, s, e, state: _State) -> tuple[_Who | None, bool]:
     """The sentence's speaker (if any) and whether it reports speech at all."""
+    quoted = _QUOTED_AS.search(masked, s, e)
+    if quoted:  # "The Detroit Free Press quoted GM vice-president Alfred Warren as saying"
+        toks = _phrase(text, quoted.start(1), quoted.end(1), from_end=True)
+        who = _resolve_span(toks, state)
+        return who or _Who(None, None, "explicit"), True
     reporting = False
     found: _Who | None = None
     for verb in SPEECH_VERB.finditer(masked, s, e):
@@ -1409,6 +1442,24 @@ def speaker_roles(doc: Document) -> dict[str, list[str]]:
     return roles
 
 
+# A nickname in quotation marks inside a name: John "Bud" Frazier (no quotation, and one name).
+_NICKNAME = re.compile(
+    rf"(?<=[{_LOWER}] )[\"“][{_UPPER}][{_LOWER}]{{1,20}}[\"”] (?=[{_UPPER}][{_LOWER}])"
+)
+
+
+def _blank_nicknames(text: str) -> str:
+    """Nicknames between a given and a family name blanked (same length)."""
+    if '"' not in text and "“" not in text:
+        return text
+
+    def blank(m: re.Match) -> str:  # only after a capitalised word: the given name
+        before = text[max(0, m.start() - 22) : m.start()].split()
+        return " " * len(m.group()) if before and before[-1][:1].isupper() else m.group()
+
+    return _NICKNAME.sub(blank, text)
+
+
 def _blank_markup(text: str) -> str:
     """HTML-like tags replaced by spaces (same length): `<p data-x="1">` holds no quotation."""
     if "<" not in text:
@@ -1420,7 +1471,7 @@ def _analyse(doc: Document) -> tuple[list[Quote], _People]:
     original = doc.text
     # Same offsets throughout; quote text is always cut from the original. Markup is blanked,
     # and the line breaks of a hard-wrapped paragraph read as spaces ("Herman\nDe Croo").
-    text = soft_text(_blank_markup(original))
+    text = soft_text(_blank_nicknames(_blank_markup(original)))
     people = _find_people(text)
     state = _State(people, text=text)
     paras = paragraph_spans(text)
