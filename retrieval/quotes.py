@@ -100,6 +100,8 @@ emphasised emphasized emphasising emphasizing wrote writes tweeted replied respo
 acknowledged admitted remarked commented predicted vowed pledged promised demanded accused
 criticised criticized denied cautioned conceded recalled reiterated observed confirmed
 assured complained countered writing describe describes described describing
+retorted quipped chimed exclaimed shouted yelled whispered joked lamented mused boasted revealed
+disclosed contended asserted alleged testified posted tweets tweeting texted responds counters
 """.split()
 SPEECH_VERB = re.compile(
     r"\b(?:(?:call|calls|called|calling)\s+(?:on|for)|point(?:s|ed|ing)?\s+out|"
@@ -941,11 +943,15 @@ class _State:
     def note_subject(self, who: _Who | None) -> None:
         if who and who.speaker in self.people.roles and who.attribution != "pronoun":
             self.last_person = who.speaker
+        elif who and who.speaker is not None and who.attribution == "explicit":
+            self.last_any = who.speaker  # "The British Chambers of Commerce welcomed ...": it
 
     def pronoun(self, word: str, pos: int) -> _Who:
         speaker = self.last_person if word in ("he", "she") else self.last_any
         if speaker is _UNSET:  # nobody has spoken yet: the person mentioned last
-            speaker = self.last_mentioned(pos)
+            speaker = self.last_mentioned(pos) if word in ("he", "she") else None
+        if word in ("it", "they") and speaker in self.people.roles:
+            speaker = None  # "it said" / "they said" is a body or a group, never one person
         if word in ("he", "she") and speaker is not None:
             gender = "m" if word == "he" else "f"
             speaker = self._compatible(speaker, gender, pos)
@@ -1354,11 +1360,11 @@ def _has_verb(words: list[str]) -> bool:
 
 
 def _is_title(text: str, start: int, end: int) -> bool:
-    """Two to eight words, every one capitalised but for short linking words: a title."""
+    """Two to twelve words, every one capitalised but for short linking words: a title."""
     capitalised = 0
     for n, m in enumerate(_WORD.finditer(text, start, end)):
         word = m.group()
-        if n >= 8:
+        if n >= 12:  # “Zombies on Film: The Definitive Story of Undead Cinema”
             return False
         if word[0].isupper():
             capitalised += 1
