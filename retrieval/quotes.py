@@ -945,6 +945,11 @@ class _State:
             self.last_person = who.speaker
         elif who and who.speaker is not None and who.attribution == "explicit":
             self.last_any = who.speaker  # "The British Chambers of Commerce welcomed ...": it
+            if who.speaker in self.bodies:  # and "the firm said" may mean it
+                self.bodies.remove(who.speaker)
+            self.bodies.append(who.speaker)
+            self.body_at[who.speaker] = self.pos
+            del self.bodies[:-8]
 
     def pronoun(self, word: str, pos: int) -> _Who:
         speaker = self.last_person if word in ("he", "she") else self.last_any
@@ -1022,10 +1027,14 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
         return _Who(None, None, "explicit")
     if low in _BODY_HEADS and not last[0].isupper():
         if len(words) == 1:  # "the agency said": the body of that kind quoted last
+            recent = _recent_body(state, pos)
+            if recent is not None and not _kind_fits(low, recent):
+                recent = None
             for body in reversed(state.bodies):
                 if low in body.lower().split():  # "the union": Union of Valencian Nurses
+                    if recent is not None and recent != body:
+                        return _Who(None, None, "alias")  # two bodies fit: neither for sure
                     return _Who(body, None, "alias")
-            recent = _recent_body(state, pos)
             if recent is not None:  # "Acme Air said ... “…,” the airline said."
                 return _Who(recent, None, "alias")
             if low in _GENERIC_BODIES:
@@ -1066,6 +1075,18 @@ def _common_noun(word: str, pos: int, state: _State) -> bool:
         and not word.isupper()
         and _at_sentence_start(state.text, pos)
     )
+
+
+_COMPANY_HEADS = {"company", "firm", "group", "carrier", "airline", "bank", "insurer", "network"}
+
+
+def _kind_fits(head: str, body: str) -> bool:
+    """May "the <head>" mean this body? A company word means a body named without a public
+    body's head word ("Meridian Capital", "Acme Air"); any other head must be in its name."""
+    words = {w.lower() for w in body.split()}
+    if head in words:
+        return True
+    return head in _COMPANY_HEADS and not words & (_BODY_HEADS - _COMPANY_HEADS)
 
 
 def _recent_body(state: _State, pos: int) -> str | None:
@@ -1279,10 +1300,15 @@ def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | N
         end = verb.end()
         while end < min(e, verb.end() + 120) and masked[end] not in _CUT_CHARS:
             end += 1
+        after = _tokens(text, verb.end(), end)
+        if after and after[0][2].lower() in _INDEFINITES - {"a", "an"}:
+            return _Who(None, None, "alias")  # “…,” said one analyst who ...: unnamed
         toks = _phrase(text, verb.end(), end, from_end=False)
-        if not toks:  # "said reviewer Jane Doe": start at the name
-            first = next((t for t in _tokens(text, verb.end(), end) if t[2][0].isupper()), None)
-            toks = _phrase(text, first[0], end, from_end=False) if first else []
+        if not toks:  # "said reviewer Jane Doe": start at the name, a word or two on
+            first = next((i for i, t in enumerate(after[:3]) if t[2][0].isupper()), None)
+            skipped = {t[2].lower() for t in after[: first or 0]}
+            if first is not None and not skipped & {"who", "which", "that", "whose"}:
+                toks = _phrase(text, after[first][0], end, from_end=False)
         return _resolve_span(toks, state)
     # "..., saying" / "..., but suggested": the verb shares the sentence's subject
     return _sentence_subject(text, masked, s, e, state)
