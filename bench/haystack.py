@@ -26,29 +26,67 @@ sys.path.insert(0, str(ROOT))
 # People who share a family or a given name with a seed speaker (Zhang Jun, Wang Yi, Zhao Lijian,
 # Antony Blinken): never the same full name.
 CLASHING = [
-    ("Zhang", "Wei"), ("Zhang", "Li"), ("Zhang", "Hui"), ("Li", "Jun"), ("Wang", "Jun"),
-    ("Wang", "Lei"), ("Wang", "Fang"), ("Liu", "Yi"), ("Chen", "Yi"), ("Zhao", "Min"),
-    ("Zhao", "Lei"), ("Sun", "Lijian"), ("Donald", "Blinken"), ("Sara", "Blinken"),
-    ("Antony", "Marsh"), ("Antony", "Quill"),
-]  # fmt: skip
+    ("Zhang", "Wei"),
+    ("Zhang", "Li"),
+    ("Zhang", "Hui"),
+    ("Li", "Jun"),
+    ("Wang", "Jun"),
+    ("Wang", "Lei"),
+    ("Wang", "Fang"),
+    ("Liu", "Yi"),
+    ("Chen", "Yi"),
+    ("Zhao", "Min"),
+    ("Zhao", "Lei"),
+    ("Sun", "Lijian"),
+    ("Donald", "Blinken"),
+    ("Sara", "Blinken"),
+    ("Antony", "Marsh"),
+    ("Antony", "Quill"),
+]
 EAST_ASIAN = {"Zhang", "Wang", "Li", "Zhao", "Liu", "Chen", "Sun"}
-ROLES = ["economist at Fudan University", "spokesperson for the Shanghai port authority",
-         "professor of law at Renmin University", "chief executive of Harbour Tech",
-         "analyst at Meridian Capital", "coach of the provincial volleyball team",
-         "director of the city museum", "lawyer representing the families"]  # fmt: skip
-BODIES = [("the Shanghai port authority", "the authority"), ("Harbour Tech", "the company"),
-          ("the provincial health commission", "the commission"),
-          ("the Ministry of Commerce", "the ministry"), ("Meridian Capital", "the firm")]  # fmt: skip
-SEED_MENTIONS = ["Chinese Foreign Minister Wang Yi", "Zhang Jun, China's envoy to the United Nations",
-                 "US Secretary of State Antony Blinken", "foreign ministry spokesman Zhao Lijian",
-                 "Russian President Vladimir Putin", "French President Emmanuel Macron"]  # fmt: skip
-TOPICS = ["port fees", "rice prices", "a new metro line", "the volleyball final",
-          "flood defences", "a museum exhibition", "chip exports", "the property market"]  # fmt: skip
-SAYINGS = ["We expect the situation to improve by the end of the year",
-           "This is a serious problem and it needs a serious answer",
-           "Nobody wants to see prices rise again", "The figures speak for themselves",
-           "We will keep talking until there is an agreement",
-           "It is too early to say what the effect will be"]  # fmt: skip
+ROLES = [
+    "economist at Fudan University",
+    "spokesperson for the Shanghai port authority",
+    "professor of law at Renmin University",
+    "chief executive of Harbour Tech",
+    "analyst at Meridian Capital",
+    "coach of the provincial volleyball team",
+    "director of the city museum",
+    "lawyer representing the families",
+]
+BODIES = [
+    ("the Shanghai port authority", "the authority"),
+    ("Harbour Tech", "the company"),
+    ("the provincial health commission", "the commission"),
+    ("the Ministry of Commerce", "the ministry"),
+    ("Meridian Capital", "the firm"),
+]
+SEED_MENTIONS = [
+    "Chinese Foreign Minister Wang Yi",
+    "Zhang Jun, China's envoy to the United Nations",
+    "US Secretary of State Antony Blinken",
+    "foreign ministry spokesman Zhao Lijian",
+    "Russian President Vladimir Putin",
+    "French President Emmanuel Macron",
+]
+TOPICS = [
+    "port fees",
+    "rice prices",
+    "a new metro line",
+    "the volleyball final",
+    "flood defences",
+    "a museum exhibition",
+    "chip exports",
+    "the property market",
+]
+SAYINGS = [
+    "We expect the situation to improve by the end of the year",
+    "This is a serious problem and it needs a serious answer",
+    "Nobody wants to see prices rise again",
+    "The figures speak for themselves",
+    "We will keep talking until there is an agreement",
+    "It is too early to say what the effect will be",
+]
 SEED_SPEAKERS = {"Zhang Jun", "Wang Yi", "Zhao Lijian", "Antony Blinken"}
 NOT_QUOTED = ["Vladimir Putin", "Emmanuel Macron", "Putin", "Macron"]
 
@@ -93,11 +131,21 @@ def write_haystack(folder: Path, articles: int, seed: int) -> None:
         (folder / f"hay-{n:05d}.txt").write_text(article(rng, n), encoding="utf-8")
 
 
-QUESTIONS = ["What did Zhang Jun say?", "What did Wang Yi say?", "What did Zhao Lijian say?",
-             "What did Blinken say?", "What did Antony Blinken say?", "What did Zhang say?",
-             "What did Wang say?", "What did the Chinese ambassador to the UN say?"]  # fmt: skip
-NOT_QUOTED_QUESTIONS = ["What did Putin say?", "What did Emmanuel Macron say about Pakistan?",
-                        "What did Macron say?"]  # fmt: skip
+QUESTIONS = [
+    "What did Zhang Jun say?",
+    "What did Wang Yi say?",
+    "What did Zhao Lijian say?",
+    "What did Blinken say?",
+    "What did Antony Blinken say?",
+    "What did Zhang say?",
+    "What did Wang say?",
+    "What did the Chinese ambassador to the UN say?",
+]
+NOT_QUOTED_QUESTIONS = [
+    "What did Putin say?",
+    "What did Emmanuel Macron say about Pakistan?",
+    "What did Macron say?",
+]
 
 
 def main() -> None:
