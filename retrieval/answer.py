@@ -17,7 +17,12 @@ import numpy as np
 from .config import MAX_QUESTION_CHARS, MODES, NewsqaError
 from .quotes import Quote
 from .search import dense_search, dense_search_within, lexical_search, reciprocal_rank_fusion
-from .speakers import SpeakerQuestion, parse_speaker_question, resolve_speaker
+from .speakers import (
+    SpeakerQuestion,
+    parse_speaker_question,
+    resolve_speaker,
+    speaker_candidates,
+)
 from .store import Index, tokenize
 
 MAX_K = 100
@@ -246,6 +251,10 @@ def _answer_from_quotes(
     """
     name = resolve_speaker(asked.speaker, index.speakers)
     if name is None:  # unknown or ambiguous: never the unattributed quotes, never a guess
+        quoted = [c for c in speaker_candidates(asked.speaker, index.speakers)
+                  if index.quotes_by_speaker.get(c)]  # fmt: skip
+        if len(quoted) > 1:
+            return _which_one(question, mode, asked.speaker, quoted, index)
         return _no_quotes(index, question, asked, None, k, mode, scope)
     said = [q for q in index.quotes_by_speaker.get(name, []) if scope is None or q.doc_id in scope]
     if not said:
@@ -276,6 +285,9 @@ def _answer_from_quotes(
             return fallback
     else:
         relevance, order = [1.0] * len(said), list(range(len(said)))
+    if asked.addressee:  # "What did Blinken tell reporters?": quotes told to them first, none lost
+        told = [_mentions(index, q, asked.addressee) for q in said]
+        order = sorted(order, key=lambda i: not told[i])
 
     rows: dict[int, float] = {}  # passage row -> best relevance of a quote in it, first-seen order
     for i in order:
@@ -312,6 +324,26 @@ def _answer_from_quotes(
     )
 
 
+MAX_CHOICES = 8
+
+
+def _which_one(question: str, mode: str, asked: str, names: list[str], index: Index) -> Answer:
+    """Several people fit the name asked: list them apart, each with a role, and ask which."""
+    shown = []
+    for name in sorted(names, key=lambda n: -len(index.quotes_by_speaker[n]))[:MAX_CHOICES]:
+        roles = index.speakers.get(name) or []
+        count = len(index.quotes_by_speaker[name])
+        shown.append(f"{name}{f' ({roles[0]})' if roles else ''}, {count} "
+                     f"quote{'s' if count != 1 else ''}")  # fmt: skip
+    more = len(names) - len(shown)
+    text = (
+        f"Several people called {asked} are quoted: {'; '.join(shown)}"
+        + (f"; and {more} more" if more > 0 else "")
+        + ". Ask about one of them by full name."
+    )
+    return Answer(question, mode, text, [], False, None, [], lead=text)
+
+
 def _no_quotes(
     index: Index,
     question: str,
@@ -335,6 +367,15 @@ def _no_quotes(
     )
     speaker = {"name": name, "roles": index.speakers.get(name, [])} if name else None
     return Answer(question, mode, text, hits, False, speaker, [], lead=text)
+
+
+def _mentions(index: Index, quote: Quote, who: str) -> bool:
+    """Does the passage holding the quote name `who` (every word of it, any case)?"""
+    row = _row_containing(index, quote)
+    if row is None:
+        return False
+    text = index.passages[row].text.lower()
+    return all(word in text for word in who.lower().split())
 
 
 def _quote_dict(quote: Quote) -> dict:

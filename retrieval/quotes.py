@@ -679,6 +679,23 @@ _NATIONALITIES = {
     "iranian": "iran", "turkish": "turkey", "polish": "poland", "korean": "korea",
     "taiwanese": "taiwan", "british": "uk", "britain": "uk", "american": "us", "america": "us",
     "european": "europe", "italian": "italy", "spanish": "spain", "canadian": "canada",
+    "dutch": "netherlands", "pakistani": "pakistan", "afghan": "afghanistan", "saudi": "saudi",
+    "egyptian": "egypt", "brazilian": "brazil", "mexican": "mexico", "australian": "australia",
+    "swiss": "switzerland", "swedish": "sweden", "belgian": "belgium", "greek": "greece",
+    # Capitals stand for their countries in roles too: "Beijing's UN envoy".
+    "beijing": "china", "moscow": "russia", "kyiv": "ukraine", "kiev": "ukraine",
+    "washington": "us", "london": "uk", "paris": "france", "berlin": "germany",
+    "tokyo": "japan", "islamabad": "pakistan", "tehran": "iran",
+}  # fmt: skip
+# How questions and articles abbreviate or vary a role: "PM" is the prime minister.
+_ROLE_EXPANSIONS = {
+    "pm": ["prime", "minister"], "cm": ["chief", "minister"], "fm": ["foreign", "minister"],
+    "ceo": ["chief", "executive"], "cfo": ["chief", "financial", "officer"],
+    "coo": ["chief", "operating", "officer"], "chair": ["chairman"], "chairwoman": ["chairman"],
+    "chairperson": ["chairman"], "gov": ["governor"], "sen": ["senator"],
+    "rep": ["representative"], "gen": ["general"], "envoy": ["ambassador"],
+    "spokeswoman": ["spokesman"], "spokesperson": ["spokesman"], "un": ["un"],
+    "minster": ["minister"], "secy": ["secretary"], "pres": ["president"],
 }  # fmt: skip
 # Spellings of the same body: U.N./UN/United Nations, U.S./US/United States ...
 _ACRONYMS = [
@@ -700,6 +717,7 @@ def _role_tokens(phrase: str) -> set[str]:
         s = pattern.sub(replacement, s)
     s = re.sub(r"'s\b", "", s)
     words = re.findall(rf"[{_LOWER}]+", s)
+    words = [e for w in words for e in _ROLE_EXPANSIONS.get(w, [w])]
     words = [_ROLE_SYNONYMS.get(_NATIONALITIES.get(w, w), _NATIONALITIES.get(w, w)) for w in words]
     return {w for w in words if w not in _ROLE_STOPWORDS}
 

@@ -34,10 +34,12 @@ from .quotes import (
 
 @dataclass(frozen=True)
 class SpeakerQuestion:
-    """A "what did X say (about Y)?" question: X as asked, Y when given."""
+    """A "what did X say (about Y)?" question: X as asked, Y when given, and in "what did X tell
+    Z?" the one told (Z is no topic: the quotes need not be about Z)."""
 
     speaker: str
     topic: str | None
+    addressee: str | None = None
 
 
 _VERBS = [
@@ -81,7 +83,7 @@ def parse_speaker_question(question: str) -> SpeakerQuestion | None:
         return None
     words = body.split(" ")
     lower = [w.lower() for w in words]
-    for form in (_what_did, _said_by, _possessive, _quotes_from, _did_say):
+    for form in (_what_did, _said_by, _possessive, _quotes_from, _did_say, _according_to):
         found = form(words, lower)
         if found is not None and _plausible(found.speaker):
             return found
@@ -120,7 +122,27 @@ def _speaker_then_verb(words, lower, first: int, allow_perfect: bool) -> Speaker
         verb_end, leftover = after
         rest, topic = _split_topic(words, lower, verb_end, allow_empty_head=True)
         rest_words = ([leftover] if leftover else []) + rest
-        return SpeakerQuestion(_clean(words[first:i]), _topic(topic, rest_words))
+        speaker = _clean(words[first:i])
+        verb = _WORD_HEAD.match(lower[verb_end - 1]).group()
+        if verb in _TELLING and rest_words and not leftover:
+            # "What did Wang Yi tell Blinken?": Blinken was told; he is not what it was about.
+            return SpeakerQuestion(speaker, _clean(topic or []) or None, _clean(rest_words))
+        return SpeakerQuestion(speaker, _topic(topic, rest_words))
+    return None
+
+
+_TELLING = {"tell", "told"}
+
+
+def _according_to(words: list[str], lower: list[str]) -> SpeakerQuestion | None:
+    """ "According to Beijing's UN envoy, does Moscow intend to attack?": the envoy's quotes
+    about the rest of the question."""
+    if len(words) < 4 or lower[:2] != ["according", "to"]:
+        return None
+    for i in range(2, min(len(words), 12)):
+        if words[i].endswith(","):
+            speaker = _clean([*words[2:i], words[i].rstrip(",")])
+            return SpeakerQuestion(speaker, _clean(words[i + 1 :]) or None)
     return None
 
 
@@ -240,8 +262,14 @@ def _name_key(phrase: str) -> str:
     s = re.sub(r"'s?$", "", s).lower()
     for pattern, replacement in _ACRONYMS:
         s = pattern.sub(replacement, s)
-    s = re.sub(r"^the\s+", "", s.strip())
+    s = re.sub(r"^the\s+", "", s.strip()).replace(".", " ")  # "Sen. Warren", "J. Hugh Liedtke"
     return " ".join(s.split())
+
+
+# Titles a question may put before a name: "PM Sharif", "Dr Lopes", "Sen. Warren".
+_QUESTION_TITLES = {"pm", "cm", "fm", "dr", "mr", "mrs", "ms", "miss", "sir", "dame", "lord",
+                    "lady", "sen", "senator", "rep", "gov", "gen", "prof", "president", "judge",
+                    "justice", "minister", "chancellor", "premier", "ceo", "mayor"}  # fmt: skip
 
 
 def resolve_speaker(phrase: str, speakers: dict[str, list[str]]) -> str | None:
@@ -260,7 +288,11 @@ def resolve_speaker(phrase: str, speakers: dict[str, list[str]]) -> str | None:
         return exact[0] if len(exact) == 1 else None
     words = key.split()
     plain = list(words)  # "President Putin" -> "putin": leading titles dropped
-    while plain and (plain[0] in _ROLE_WORDS or plain[0] in _NOT_A_SPEAKER - _FUNCTION_WORDS):
+    while plain and (
+        plain[0] in _ROLE_WORDS
+        or plain[0] in _QUESTION_TITLES
+        or plain[0] in _NOT_A_SPEAKER - _FUNCTION_WORDS
+    ):
         plain = plain[1:]
     for wanted in (set(words), set(plain) if plain and plain[0] not in _CONNECTORS else set()):
         if not wanted:
@@ -276,3 +308,15 @@ def resolve_speaker(phrase: str, speakers: dict[str, list[str]]) -> str | None:
             return matches[0]
     fits = [c for c, roles in speakers.items() if any(role_matches(phrase, r) for r in roles)]
     return fits[0] if len(fits) == 1 else None
+
+
+def speaker_candidates(phrase: str, speakers: dict[str, list[str]]) -> list[str]:
+    """Everyone a name part fits when it fits several ("Zhang": Zhang Jun, Zhang Wei): listed
+    apart for the reader to choose, never merged. Empty when the phrase fits one or none."""
+    key = _name_key(phrase)
+    words = [w for w in key.split() if w not in _QUESTION_TITLES and w not in _ROLE_WORDS]
+    if not words or resolve_speaker(phrase, speakers) is not None:
+        return []
+    keys = {c: set(_name_key(c).split()) for c in speakers}
+    fits = [c for c, k in keys.items() if set(words) <= k]
+    return fits if len(fits) > 1 else []
