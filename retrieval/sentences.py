@@ -19,11 +19,11 @@ import re
 # Words that a following full stop does not end a sentence after (lower case, no dots).
 ABBREVIATIONS = frozenset(
     """mr mrs ms mx dr gen sen rep reps gov lt col maj capt cmdr adm sgt cpl pvt st ste prof jr
-    sr rev hon fr messrs mt ft no nos vs etc inc corp co ltd bros dept est approx fig
+    sr rev hon fr messrs mt ft vs etc inc corp co ltd bros dept est approx
     jan feb mar apr aug sep sept oct nov dec pres sec supt insp det cllr""".split()
 )
-# Only these end a sentence even before a capital: "...in the U.S. The company" is ambiguous,
-# and a wrong split inside a name is worse than a long sentence.
+# Abbreviations only before a number: "No. 10", but "‘No.’ Done." ends a sentence.
+_BEFORE_NUMBERS = frozenset({"no", "nos", "fig", "vol", "art", "p", "pp"})
 _STOP = re.compile(r"[.!?…]+")
 _CLOSERS = "\"”’')]»"
 _OPENERS = '"“‘([«'
@@ -144,7 +144,11 @@ def _ends_sentence(text: str, stop: int, stop_end: int, cut: int, end: int) -> b
     word = text[word_start:stop]
     if stop_end - stop == 1 and text[stop] == ".":
         bare = word.replace(".", "").lower()
-        if bare in ABBREVIATIONS:
+        if bare in _BEFORE_NUMBERS:  # "No. 10", but "‘No.’ Done."
+            after = text[cut:end].lstrip()
+            if after[:1].isdigit():
+                return False
+        elif bare in ABBREVIATIONS:
             return False
         if len(word) == 1 and word.isupper():  # an initial: "J. Hugh Liedtke"
             return False
