@@ -27,8 +27,9 @@ from quote_attribution import run  # noqa: E402
 )  # fmt: skip
 def test_speaker_precision_on_gold_sets(gold, min_precision, min_recall):
     result = run(gold)
+    wrong = len(result["misattributions"])
     print(f"{gold}: speaker precision {result['speaker_precision']:.3f}, direct recall "
-          f"{result['direct_recall']:.3f}, {len(result['misattributions'])} misattributed")  # fmt: skip
+          f"{result['direct_recall']:.3f}, {wrong} misattributed")  # fmt: skip
     for m in result["misattributions"]:
         print(f"  {m['source']}:{m['start']} {m['given_to']!r} (really {m['really']!r})")
     assert result["speaker_precision"] >= min_precision
@@ -122,8 +123,8 @@ def test_no_answer_has_a_none_speaker(seed_index):
     """Every answer of the eval questions and of unknown speakers: no None speaker anywhere."""
     import json
 
-    questions = [json.loads(line)["question"] for line in
-                 (ROOT / "tests" / "eval" / "questions.jsonl").read_text().splitlines() if line]  # fmt: skip
+    lines = (ROOT / "tests" / "eval" / "questions.jsonl").read_text().splitlines()
+    questions = [json.loads(line)["question"] for line in lines if line]
     for question in questions + EVAL_QUESTIONS:
         answer = ask(seed_index, question)
         data = answer.to_dict()
