@@ -677,6 +677,9 @@ def evaluate_quote_gold(
     documents = _quote_documents(path, rows)
     predicted = {source: extract_quotes(doc) for source, (_, doc) in documents.items()}
     extraction = score_quote_extraction(predicted, rows)
+    from .quote_eval import score_attribution
+
+    extraction["who_said_what"] = score_attribution(predicted, rows)
     spans: dict[str, list[GoldSpan]] = {}
     for row in rows:
         if row["speaker"] is not None:
@@ -791,6 +794,17 @@ def format_text(report: EvalReport) -> str:
         for name in ("speaker_accuracy", "kind_accuracy", "attribution_accuracy"):
             label = name.replace("_", " ") + " (matched)"
             lines.append(f"  {label:<31}{report.extraction[name]:7.3f}")
+        who = report.extraction.get("who_said_what")
+        if who:
+            lines.append(
+                f"  speaker precision {who['speaker_precision']:.3f} ({who['correct']}/"
+                f"{who['attributed']} quotes given a speaker are theirs), direct-quote recall "
+                f"{who['direct_recall']:.3f} ({who['direct_found']}/{who['direct_gold']})"
+            )
+            for m in who["misattributions"]:
+                where = f"{m['source']}:{m['start']}"
+                lines.append(f"    misattributed {where}: given to {m['given_to']!r}, "
+                             f"{m['why']} ({m['really']!r}): “{m['text']}”")  # fmt: skip
     if report.speaker_quotes:
         s = report.speaker_quotes
         lines.append(
@@ -858,6 +872,18 @@ def format_markdown(report: EvalReport, chart: str | None = None) -> str:
             lines.append(f"| {name} | {p:.3f} | {r:.3f} | {f:.3f} |")
         accuracy = report.extraction["speaker_accuracy"]
         lines += ["", f"Speaker accuracy (matched quotes): {accuracy:.3f}"]
+        who = report.extraction.get("who_said_what")
+        if who:
+            lines += [
+                "",
+                f"Speaker precision {who['speaker_precision']:.3f} "
+                f"({who['correct']}/{who['attributed']}), direct-quote recall "
+                f"{who['direct_recall']:.3f} ({who['direct_found']}/{who['direct_gold']})",
+                "",
+            ]
+            lines += ["| misattributed | given to | really | why |", "|---|---|---|---|"]
+            lines += [f"| {m['source']}:{m['start']} “{m['text']}” | {m['given_to']} | "
+                      f"{m['really']} | {m['why']} |" for m in who["misattributions"]]  # fmt: skip
     if report.speaker_quotes:
         s = report.speaker_quotes
         lines += [f'"What did X say?" quotes returned: P {s["precision"]:.3f}, '
