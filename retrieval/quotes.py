@@ -271,9 +271,11 @@ _AUXILIARIES = set(
 )
 _IRREGULAR_PARTICIPLES = {"taken", "given", "broken", "spoken", "chosen", "written", "seen", "done"}
 # After a sentence-final quote, text that is its attribution: `“Is it?” Zhang asked.`
+# Narration is no attribution: "“…” Yukos had argued that ..." starts a sentence of its own.
 _ATTRIBUTION_AHEAD = re.compile(
-    r"\s+(?:[\w’'\-]+\s+){0,5}?(?:said|says|told|added|asked|wrote|explained|insisted|argued|"
-    r"replied|warned|stressed|noted|continued)\b"
+    r"\s+(?:(?!(?:had|has|have|was|were|is|would|will)\b)[\w’'\-]+\s+){0,5}?"
+    r"(?:said|says|told|added|asked|wrote|explained|insisted|argued|"
+    r"replied|warned|stressed|noted|continued)\b(?!\s+that\b)"
 )
 _OPENING_MARKS = frozenset('“"‘')
 _CLOSING_MARKS = frozenset('”"’')
@@ -519,6 +521,10 @@ def _merge_surname_mentions(people: _People) -> None:
     for name in people.roles:
         if len(family_name(name).split()) > 1 and family_name(name) != name:
             by_family.setdefault(family_name(name).lower(), []).append(name)
+        words = name.split()
+        if len(words) >= 4:  # "Rana Mashhood" before or after "Rana Mashhood Ahmad Khan"
+            for n in range(2, len(words)):
+                by_family.setdefault(" ".join(words[:n]).lower(), []).append(name)
     for name in list(people.roles):
         fuller = by_family.get(name.lower(), [])
         if len(fuller) == 1:

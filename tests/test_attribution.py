@@ -22,7 +22,7 @@ from quote_attribution import run  # noqa: E402
 # sits a little under what was measured, so a change that puts words in wrong mouths fails.
 @pytest.mark.parametrize(
     ("gold", "min_precision", "min_recall"),
-    [("reuters_dev", 0.95, 0.88), ("web_dev", 0.89, 0.69),
+    [("reuters_dev", 0.95, 0.88), ("web_dev", 0.92, 0.72),
      ("gold", 1.0, 1.0), ("heldout", 1.0, 1.0), ("blind", 1.0, 1.0), ("final", 1.0, 0.94)],
 )  # fmt: skip
 def test_speaker_precision_on_gold_sets(gold, min_precision, min_recall):
