@@ -22,14 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .quotes import (
-    _ACRONYMS,
-    _CONNECTORS,
-    _FUNCTION_WORDS,
-    _NOT_A_SPEAKER,
-    _ROLE_WORDS,
-    role_matches,
-)
+from .entities import _ACRONYMS, role_matches
+from .lexicon import _CONNECTORS, _FUNCTION_WORDS, _NOT_A_SPEAKER, _ROLE_WORDS
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from retrieval.documents import Document, make_document
+from retrieval.entities import family_name
 from retrieval.evaluation import score_quote_extraction
-from retrieval.quotes import Quote, extract_quotes, family_name, speaker_roles
+from retrieval.quotes import Quote, extract_quotes, speaker_roles
 from retrieval.speakers import SpeakerQuestion, parse_speaker_question, resolve_speaker
 
 PROJECT = Path(__file__).resolve().parent.parent

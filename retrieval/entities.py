@@ -1,0 +1,485 @@
+"""Who is in an article: the per-article table of people and bodies, their aliases, roles and
+genders, read from the article alone (never across articles).
+
+Full names (2-4 capitalised words, initials and suffixes allowed) with the roles written before
+or beside them ("Federal Reserve Chair Jerome Powell", "Jo Ng, the Danish envoy"); family names
+(also written first, or with particles: De Croo, von der Leyen) and shorter forms as aliases;
+bodies named with a company suffix; a person's gender from titles and subject pronouns.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from .lexicon import (  # the package's own attribution modules
+    _APPOSITIVE,
+    _APPOSITIVE_RELATIVE,
+    _BODY_HEADS,
+    _BODY_SUFFIXES,
+    _CAP_RUN,
+    _CAP_WORD_RE,
+    _CLOSING_MARKS,
+    _CONNECTORS,
+    _DETERMINERS,
+    _GROUP_WORDS,
+    _HONORIFICS,
+    _INITIALS,
+    _LOWER,
+    _NAME_PARTICLES,
+    _NAME_SUFFIXES,
+    _NOT_INITIALS,
+    _OPENING_MARKS,
+    _ROLE_WORDS,
+    _TITLE_WORDS,
+    _TOKEN,
+    _UPPER,
+    EAST_ASIAN_FAMILY_NAMES,
+    NON_NAME,
+    ROLE_HEADS,
+)
+
+# ---------------------------------------------------------------- people in an article
+
+
+@dataclass
+class _People:
+    """Full names found in the article, their aliases, roles and where they are mentioned."""
+
+    roles: dict[str, list[str]] = field(default_factory=dict)  # full name -> roles (in order)
+    aliases: dict[str, set[str]] = field(default_factory=dict)  # "zhang" -> {"Zhang Jun"}
+    mentions: dict[str, list[int]] = field(default_factory=dict)  # full name -> offsets
+    role_fits: dict[str, list[str]] = field(default_factory=dict)  # cache: role phrase -> names
+    ordered: list[tuple[int, str]] | None = None  # cache: every mention (offset, full name)
+    midcaps: set[str] = field(default_factory=set)  # capitalised words seen inside sentences
+    genders: dict[str, str] = field(default_factory=dict)  # full name -> "m" | "f", when known
+    bodies: list[str] = field(default_factory=list)  # bodies named ("American Motors Corp")
+
+    def add_role(self, name: str, role: str | None) -> None:
+        if role and role.lower() not in {r.lower() for r in self.roles[name]}:
+            self.roles[name].append(role)
+
+    def first_role(self, name: str | None) -> str | None:
+        return self.roles[name][0] if name in self.roles and self.roles[name] else None
+
+    def first_mention(self, lo: int, hi: int) -> str | None:
+        """The person mentioned first in text[lo:hi], by full name or alias."""
+        if self.ordered is None:
+            self.ordered = sorted((o, n) for n, offsets in self.mentions.items() for o in offsets)
+        i = bisect.bisect_left(self.ordered, (lo, ""))
+        return self.ordered[i][1] if i < len(self.ordered) and self.ordered[i][0] < hi else None
+
+    def last_mention_before(self, name: str, pos: int) -> int:
+        offsets = self.mentions.get(name, [])
+        i = bisect.bisect_left(offsets, pos)
+        return offsets[i - 1] if i else -1
+
+
+# A hyphenated given name with a lower-case second part (Soo-jin, Min-seok) follows the family
+# name; double-barrelled surnames (Smith-Jones, Jean-Pierre) capitalise both parts.
+_HYPHENATED_GIVEN = re.compile(rf"[{_UPPER}][{_LOWER}]+-[{_LOWER}]+")
+
+
+def family_name(name: str) -> str:
+    """The word a later mention uses: "Blinken" for Antony Blinken, "Zhang" for Zhang Jun,
+    "Gerstner" for Louis Gerstner Jr., "Clark" for E.H. Clark."""
+    words = [w for w in name.split() if not _is_initial(w)]
+    while len(words) > 1 and words[-1].lower().rstrip(".") in _NAME_SUFFIXES:
+        words = words[:-1]
+    if not words:
+        return name.split()[-1]
+    if words[0].lower() in EAST_ASIAN_FAMILY_NAMES or _HYPHENATED_GIVEN.fullmatch(words[-1]):
+        return words[0]
+    first = len(words) - 1  # "Herman De Croo": De Croo; "Ursula von der Leyen": von der Leyen
+    while first > 1 and words[first - 1].lower() in _NAME_PARTICLES:
+        first -= 1
+    return " ".join(words[first:])
+
+
+def _is_initial(word: str) -> bool:
+    return bool(_INITIALS.fullmatch(word)) and word not in _NOT_INITIALS
+
+
+def _strip_possessive(word: str) -> tuple[str, bool]:
+    if word.endswith(("’s", "'s")) and len(word) > 2:
+        return word[:-2], True
+    return word, False
+
+
+def _is_name_word(word: str) -> bool:
+    low = word.lower()  # "Safety Board", "Pilots Association": bodies, not people
+    if _is_initial(word) or low in _NAME_SUFFIXES:
+        return True
+    return len(word) >= 2 and not word.isupper() and low not in NON_NAME and low not in _BODY_HEADS
+
+
+# "Union of", "Ministry for": a body's name goes on after its head word and "of"/"for".
+# ("Secretary of State Jane Doe" is a title before a name).
+_BODY_OF = re.compile(rf"(?<![\w’'\-])([{_UPPER}][{_LOWER}]+)[ \t]+(?:of|for)(?:[ \t]+the)?[ \t]+$")
+
+
+def _at_sentence_start(text: str, pos: int) -> bool:
+    """Only a sentence end, a line break, a colon or an opening mark before pos."""
+    j = pos - 1
+    while j >= 0 and text[j] in " \t":
+        j -= 1
+    if j < 0 or text[j] in "“‘([" or (text[j] == '"' and j == pos - 1):
+        return True
+    while j >= 0 and text[j] in " \t”’\"')]":
+        j -= 1
+    return j < 0 or text[j] in ".!?…:\n"
+
+
+def _is_role_word(word: str) -> bool:
+    low = word.lower().rstrip(".")
+    return low in _ROLE_WORDS or low in _TITLE_WORDS or low in _HONORIFICS
+
+
+def _find_people(text: str) -> _People:
+    """Alias table of the article: full names (2-3 capitalised words) with their roles."""
+    people = _People()
+    singles: list[tuple[int, str, str | None]] = []  # one-word mentions, resolved afterwards
+    for run in _CAP_RUN.finditer(text):
+        a, b = run.start(), run.end()
+        if a and text[a - 1] in _OPENING_MARKS and text[b : b + 1] in _CLOSING_MARKS:
+            continue  # a quoted title, “Annual Trade Outlook”, is nobody
+        body_of = _BODY_OF.search(text, max(0, a - 40), a)
+        if body_of and not _is_role_word(body_of.group(1)):
+            continue  # "Union of Valencian Nurses": the end of a body's name, not a person
+        words = []
+        for n, m in enumerate(_CAP_WORD_RE.finditer(run.group())):
+            base, possessive = _strip_possessive(m.group())
+            if n or not _at_sentence_start(text, a):
+                people.midcaps.add(base.lower())
+            words.append((run.start() + m.start(), base))
+            if possessive:  # "Russia’s Foreign Ministry": a name never runs past a possessive
+                _name_in_run(text, words, people, singles)
+                words = []
+        if words:
+            _name_in_run(text, words, people, singles)
+    _merge_surname_mentions(people)
+    for name in people.roles:
+        people.aliases.setdefault(family_name(name).lower(), set()).add(name)
+        if " " in family_name(name):  # "von der Leyen" is also "Leyen" to the phrase reader
+            people.aliases.setdefault(name.split()[-1].lower(), set()).add(name)
+        people.aliases.setdefault(name.lower(), set()).add(name)
+    # A family name written first that no list knows ("Baek Soo-jin" ... "Baek said"): the first
+    # word of exactly one full name, and the last word of none, is that person.
+    firsts: dict[str, set[str]] = {}
+    for name in people.roles:
+        firsts.setdefault(name.split()[0].lower(), set()).add(name)
+    lasts = {name.split()[-1].lower() for name in people.roles}
+    for word, names in firsts.items():
+        if len(names) == 1 and word not in lasts and word not in people.aliases:
+            people.aliases[word] = set(names)
+    for pos, word, role in singles:  # "Zhang said", "President Putin": mentions by alias
+        names = people.aliases.get(word.lower(), set())
+        if len(names) == 1:
+            name = next(iter(names))
+            people.mentions[name].append(pos)
+            people.add_role(name, role)
+    for offsets in people.mentions.values():
+        offsets.sort()
+    people.genders = _genders(text, people)
+    return people
+
+
+_MALE_WORDS = {
+    "mr",
+    "sir",
+    "lord",
+    "he",
+    "him",
+    "his",
+    "himself",
+    "spokesman",
+    "chairman",
+    "king",
+    "prince",
+    "congressman",
+    "councilman",
+    "actor",
+    "husband",
+    "father",
+}
+_FEMALE_WORDS = {"mrs", "ms", "miss", "dame", "lady", "she", "her", "hers", "herself",
+                 "spokeswoman", "chairwoman", "queen", "princess", "congresswoman",
+                 "councilwoman", "actress", "wife", "mother"}  # fmt: skip
+# Only subject pronouns vote: a possessive right after a name is often someone else's
+# ("Tim Flesher, another of her private secretaries").
+_GENDER_CUE = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
+_GENDER_WINDOW = 160  # characters after a mention in which a pronoun can only mean that person
+
+
+def _genders(text: str, people: _People) -> dict[str, str]:
+    """A person's gender, from the article's own words only: a title or role word before their
+    name (Mrs Thatcher, the spokeswoman), else the pronouns that follow their mentions with no
+    other person in between. Conflicting evidence leaves it unknown."""
+    titled: dict[str, set[str]] = {}
+    for name, roles in people.roles.items():
+        for role in roles:
+            words = {w.lower().strip(".") for w in role.split()}
+            if words & _MALE_WORDS:
+                titled.setdefault(name, set()).add("m")
+            if words & _FEMALE_WORDS:
+                titled.setdefault(name, set()).add("f")
+    votes: dict[str, list[str]] = {}
+    if people.ordered is None:
+        people.ordered = sorted((o, n) for n, offsets in people.mentions.items() for o in offsets)
+    ordered = people.ordered
+    for i, (pos, name) in enumerate(ordered):
+        limit = min(pos + _GENDER_WINDOW, ordered[i + 1][0] if i + 1 < len(ordered) else len(text))
+        cue = _GENDER_CUE.search(text, pos + len(name), limit)
+        if cue:
+            votes.setdefault(name, []).append("m" if cue.group().lower() in _MALE_WORDS else "f")
+    genders = {}
+    for name, found in votes.items():
+        if len(set(found)) == 1:
+            genders[name] = found[0]
+    for name, found in titled.items():  # a title or role word outweighs pronouns
+        if len(found) == 1:
+            genders[name] = next(iter(found))
+        else:
+            genders.pop(name, None)
+    return genders
+
+
+def _merge_surname_mentions(people: _People) -> None:
+    """A two-word "name" that is the family name of exactly one fuller name in the article
+    ("De Croo" after "Herman De Croo") is a mention of that person, not someone new."""
+    by_family: dict[str, list[str]] = {}
+    for name in people.roles:
+        if len(family_name(name).split()) > 1 and family_name(name) != name:
+            by_family.setdefault(family_name(name).lower(), []).append(name)
+        words = name.split()
+        if len(words) >= 4:  # "Rana Mashhood" before or after "Rana Mashhood Ahmad Khan"
+            for n in range(2, len(words)):
+                by_family.setdefault(" ".join(words[:n]).lower(), []).append(name)
+    for name in list(people.roles):
+        fuller = by_family.get(name.lower(), [])
+        if len(fuller) == 1:
+            target = fuller[0]
+            people.mentions[target] = sorted(people.mentions[target] + people.mentions.pop(name))
+            for role in people.roles.pop(name):
+                people.add_role(target, role)
+
+
+def _name_in_run(text, words, people: _People, singles) -> None:
+    """Split one capitalised run into (role words, name) and record the name."""
+    k = len(words)
+    while k > 0 and _is_name_word(words[k - 1][1]):
+        k -= 1
+    # "Chief Executive Priya Natarajan": role and title words before a name belong to the role.
+    while k < len(words) and _is_role_word(words[k][1]):
+        k += 1
+    name_words = words[k:]
+    if words[-1][1].lower().rstrip(".") in _BODY_SUFFIXES:
+        # "American Motors Corp", "United Automobile Workers": a body, not a person
+        named = text[words[0][0] : words[-1][0] + len(words[-1][1])].split()
+        if named[0] == "The":
+            named = named[1:]
+        people.bodies.append(" ".join(named))
+        return
+    # Initials and suffixes do not count: "Martin Luther King Jr", "John D. Dingell"; four
+    # words are a name in South Asian and Arabic traditions ("Rana Mashhood Ahmad Khan").
+    full_words = [
+        w for _, w in name_words if not _is_initial(w) and w.lower() not in _NAME_SUFFIXES
+    ]
+    if not full_words or len(full_words) > 4:
+        return
+    start = name_words[0][0]
+    role = _role_before(text, start)
+    if len(full_words) == 1 and len(name_words) == 1:
+        singles.append((start, name_words[0][1], role))
+        return
+    if len(full_words) == 1 and not _is_initial(name_words[0][1]):
+        return  # "Gerstner Jr": a surname and a suffix name nobody new
+    end = name_words[-1][0] + len(name_words[-1][1])
+    name = " ".join(text[start:end].split())  # keeps particles: "Ursula von der Leyen"
+    people.roles.setdefault(name, [])
+    people.mentions.setdefault(name, []).append(start)
+    people.add_role(name, role)
+    people.add_role(name, _appositive_role(text, end))
+    if role is None:
+        people.add_role(name, _comma_role_before(text, start, end))
+
+
+def _np_word(word: str) -> bool:
+    """Can this word be part of a name, body or role phrase?"""
+    low = word.lower()
+    return (
+        word[0].isupper()
+        or low in _ROLE_WORDS
+        or low in _GROUP_WORDS
+        or low in _BODY_HEADS
+        or low in _CONNECTORS
+        or low in _DETERMINERS
+        or low in _NAME_PARTICLES
+        or word.endswith(("’s", "'s"))
+    )
+
+
+def _tokens(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
+    """Word tokens with offsets; a final period stays only on abbreviations (U.S.)."""
+    toks = []
+    for m in _TOKEN.finditer(text, lo, hi):
+        word = m.group()
+        if word.endswith(".") and "." not in word[:-1]:
+            word = word[:-1]
+        toks.append((m.start(), m.start() + len(word), word))
+    return toks
+
+
+def _trim_phrase(toks: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Drop connectors at either edge and determiners at the right edge."""
+    while toks and toks[0][2].lower() in _CONNECTORS - {"the"}:
+        toks = toks[1:]
+    while toks and toks[-1][2].lower() in _CONNECTORS | _DETERMINERS:
+        toks = toks[:-1]
+    return toks
+
+
+def _has_role_head(words: list[str]) -> bool:
+    for word in words:
+        base = _strip_possessive(word)[0].lower()
+        if base in ROLE_HEADS or any(part in ROLE_HEADS for part in base.split("-")):
+            return True
+    return False
+
+
+def _role_text(words: list[str]) -> str | None:
+    while words and words[0].lower() in _DETERMINERS:
+        words = words[1:]
+    if words and all(w.lower().rstrip(".") in _HONORIFICS for w in words):
+        return " ".join(words)  # "Dr", "Sir"
+    return " ".join(words) if words and _has_role_head(words) else None
+
+
+def _role_before(text: str, start: int) -> str | None:
+    """Title words right before a name: `Chinese Foreign Ministry spokesman Zhao Lijian`."""
+    j = start - 1
+    while j >= 0 and text[j] in " \t":
+        j -= 1
+    if j == start - 1 or j < 0 or not text[j].isalnum():
+        return None  # nothing but punctuation before the name: no title (and no work)
+    return _role_ending_at(text, start, adjacent=False)
+
+
+def _comma_role_before(text: str, start: int, end: int) -> str | None:
+    """A role set off by commas before a name: `Peru’s trade envoy, Jane Doe, said`."""
+    j = start - 1
+    while j >= 0 and text[j] in " \t":
+        j -= 1
+    if j < 1 or text[j] != "," or text[end : end + 1] != "," or not text[j - 1].isalpha():
+        return None
+    return _role_ending_at(text, j, adjacent=True)
+
+
+def _role_ending_at(text: str, edge: int, adjacent: bool) -> str | None:
+    """Role words ending at edge (separated from it by spaces unless adjacent)."""
+    toks = _tokens(text, max(0, edge - 100), edge)
+    kept: list[tuple[int, int, str]] = []
+    for tok in reversed(toks):
+        gap = text[tok[1] : edge]
+        if (not gap and not (adjacent and not kept)) or gap.strip() or "\n" in gap:
+            break
+        if tok[2].endswith(".") or not _np_word(tok[2]):
+            break
+        if tok[2].lower() in _GROUP_WORDS or len(kept) >= 10:
+            break
+        kept.insert(0, tok)
+        edge = tok[0]
+    if kept and kept[-1][2].lower() in _CONNECTORS - {"the"}:
+        return None  # "economist at Acme Bank": the name is not the one holding the role
+    kept = _trim_phrase(kept)
+    return _role_text([t[2] for t in kept])
+
+
+def _appositive_role(text: str, end: int) -> str | None:
+    """Role after a name: `Wang Yi, Chinese Foreign Minister,`, `Jo Ng, the envoy who ...`."""
+    limit = min(len(text), end + 120)
+    for pattern in (_APPOSITIVE, _APPOSITIVE_RELATIVE):
+        m = pattern.match(text, end, limit)
+        words = m.group(1).split() if m else []
+        if words and all(_np_word(w) for w in words):
+            return _role_text(words)
+    return None
+
+
+# ---------------------------------------------------------------- roles
+
+
+_NATIONALITIES = {
+    "chinese": "china", "russian": "russia", "ukrainian": "ukraine", "german": "germany",
+    "french": "france", "japanese": "japan", "indian": "india", "israeli": "israel",
+    "iranian": "iran", "turkish": "turkey", "polish": "poland", "korean": "korea",
+    "taiwanese": "taiwan", "british": "uk", "britain": "uk", "american": "us", "america": "us",
+    "european": "europe", "italian": "italy", "spanish": "spain", "canadian": "canada",
+    "dutch": "netherlands", "pakistani": "pakistan", "afghan": "afghanistan", "saudi": "saudi",
+    "egyptian": "egypt", "brazilian": "brazil", "mexican": "mexico", "australian": "australia",
+    "swiss": "switzerland", "swedish": "sweden", "belgian": "belgium", "greek": "greece",
+    # Capitals stand for their countries in roles too: "Beijing's UN envoy".
+    "beijing": "china", "moscow": "russia", "kyiv": "ukraine", "kiev": "ukraine",
+    "washington": "us", "london": "uk", "paris": "france", "berlin": "germany",
+    "tokyo": "japan", "islamabad": "pakistan", "tehran": "iran",
+}  # fmt: skip
+# How questions and articles abbreviate or vary a role: "PM" is the prime minister.
+_ROLE_EXPANSIONS = {
+    "pm": ["prime", "minister"], "cm": ["chief", "minister"], "fm": ["foreign", "minister"],
+    "ceo": ["chief", "executive"], "cfo": ["chief", "financial", "officer"],
+    "coo": ["chief", "operating", "officer"], "chair": ["chairman"], "chairwoman": ["chairman"],
+    "chairperson": ["chairman"], "gov": ["governor"], "sen": ["senator"],
+    "rep": ["representative"], "gen": ["general"], "envoy": ["ambassador"],
+    "spokeswoman": ["spokesman"], "spokesperson": ["spokesman"], "un": ["un"],
+    "minster": ["minister"], "secy": ["secretary"], "pres": ["president"],
+}  # fmt: skip
+# Spellings of the same body: U.N./UN/United Nations, U.S./US/United States ...
+_ACRONYMS = [
+    (re.compile(r"\bu\.\s?s\.(?:\s?a\.)?|\bunited states(?: of america)?\b|\busa\b"), " us "),
+    (re.compile(r"\bu\.\s?n\.|\bunited nations\b"), " un "),
+    (re.compile(r"\bu\.\s?k\.|\bunited kingdom\b|\bgreat britain\b"), " uk "),
+    (re.compile(r"\be\.\s?u\.|\beuropean union\b"), " eu "),
+]
+_ROLE_STOPWORDS = {"the", "a", "an", "of", "to", "for", "at", "in", "s", "and"}
+_ROLE_SYNONYMS = {"spokeswoman": "spokesman", "spokesperson": "spokesman", "envoy": "ambassador"}
+# "China’s top diplomat" is its foreign minister (the US one is the secretary of state).
+_DIPLOMAT_ROLES = [{"foreign", "minister"}, {"secretary", "state"}, {"foreign", "secretary"}]
+
+
+def _role_tokens(phrase: str) -> set[str]:
+    """Comparable words of a role: "China's Foreign Minister" -> {china, foreign, minister}."""
+    s = phrase.lower().replace("’", "'").replace("-", " ")
+    for pattern, replacement in _ACRONYMS:
+        s = pattern.sub(replacement, s)
+    s = re.sub(r"'s\b", "", s)
+    words = re.findall(rf"[{_LOWER}]+", s)
+    words = [e for w in words for e in _ROLE_EXPANSIONS.get(w, [w])]
+    words = [_ROLE_SYNONYMS.get(_NATIONALITIES.get(w, w), _NATIONALITIES.get(w, w)) for w in words]
+    return {w for w in words if w not in _ROLE_STOPWORDS}
+
+
+def role_matches(phrase: str, role: str) -> bool:
+    """Does a role phrase as written or asked ("the Chinese ambassador to the UN") fit a role?"""
+    wanted, known = _role_tokens(phrase), _role_tokens(role)
+    if not wanted or not _has_role_head(sorted(wanted)):
+        return False
+    variants = [wanted]
+    if "diplomat" in wanted:
+        rest = wanted - {"diplomat", "top", "chief"}
+        variants += [rest | alt for alt in _DIPLOMAT_ROLES]
+    return any(v <= known for v in variants)
+
+
+def _resolve_role(phrase: str, pos: int, people: _People) -> str | None:
+    """The one person whose role fits; with several, the one mentioned last before pos."""
+    fits = people.role_fits.get(phrase)
+    if fits is None:
+        fits = [n for n, rs in people.roles.items() if any(role_matches(phrase, r) for r in rs)]
+        people.role_fits[phrase] = fits
+    if len(fits) <= 1:
+        return fits[0] if fits else None
+    latest = sorted((people.last_mention_before(n, pos), n) for n in fits)
+    if latest[-1][0] < 0 or latest[-1][0] == latest[-2][0]:
+        return None
+    return latest[-1][1]
