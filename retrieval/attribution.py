@@ -19,11 +19,13 @@ from .entities import (  # the package's own attribution modules
     _strip_possessive,
     _tokens,
     _trim_phrase,
+    spells,
 )
 from .lexicon import (  # the package's own attribution modules
     _BE_FORMS,
     _BODY_HEADS,
     _BODY_SUFFIXES,
+    _CALENDAR_WORDS,
     _CONNECTORS,
     _CUT_CHARS,
     _DETERMINERS,
@@ -43,6 +45,7 @@ from .lexicon import (  # the package's own attribution modules
     PRONOUNS,
     QMASK,
     SPEECH_VERB,
+    TITLE_ABBREVIATIONS,
 )
 
 # ---------------------------------------------------------------- attribution
@@ -142,7 +145,7 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
         return _Who(None, _role_text(words), "alias")  # "one analyst", "a spokesman": unnamed
     if len(words) == 1 and low in PRONOUNS:
         return state.pronoun(low, pos)
-    of = next((i for i, w in enumerate(words) if w in ("of", "at", "from") and i), None)
+    of = next((i for i, w in enumerate(words) if w in ("of", "at", "from", "on") and i), None)
     if of is not None:  # "Richard Pzena of Sanford C. Bernstein": the person, of that firm
         person = _resolve(words[:of], pos, state)
         if (
@@ -186,8 +189,10 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
             if low in _GENERIC_BODIES:
                 return _Who(None, None, "alias")  # "the company said", none named: unknown
         return _Who(_body_name(words), None, "explicit")
-    while len(words) > 1 and words[0].lower() in _FUNCTION_WORDS:
-        words = words[1:]  # "But Russia", "In Beijing"
+    while len(words) > 1 and (
+        words[0].lower() in _FUNCTION_WORDS or words[0].lower() in _CALENDAR_WORDS
+    ):
+        words = words[1:]  # "But Russia", "In Beijing", "Today Reagan"
     if not all(w[0].isupper() or w.lower() in _CONNECTORS for w in words):
         return None
     name = " ".join(words)
@@ -197,7 +202,7 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
     if len(words) == 1 and _common_noun(name, pos, state):
         return None  # "Turnout was “…,” according to ...": capitalised only as a first word
     if len(words) == 1 and name.isupper() and 2 <= len(name) <= 6:
-        body = _acronym_of(name, state)  # "AMC" after "American Motors Corp"
+        body = people.acronyms.get(name) or _acronym_of(name, state)  # "AMC", "ISPR"
         if body is not None:
             return _Who(body, None, "alias")
     return _Who(name, None, "explicit")
@@ -206,10 +211,7 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
 def _acronym_of(acronym: str, state: _State) -> str | None:
     """The one body quoted so far, or named, whose capitalised words' initials spell the
     acronym ("NBC" after "National Broadcasting Co")."""
-    fits = {
-        body for body in [*state.bodies, *state.people.bodies]
-        if "".join(w[0] for w in body.split() if w[0].isupper()) == acronym
-    }  # fmt: skip
+    fits = {body for body in [*state.bodies, *state.people.bodies] if spells(acronym, body)}
     return fits.pop() if len(fits) == 1 else None
 
 
@@ -288,7 +290,9 @@ def _phrase(text: str, lo: int, hi: int, from_end: bool) -> list[tuple[int, int,
     for tok in toks:
         if kept:
             gap = text[tok[1] : kept[-1][0]] if from_end else text[kept[-1][1] : tok[0]]
-            if gap.strip() or "\n" in gap:
+            first = tok if from_end else kept[-1]  # the word before the gap, in text order
+            titled = gap.strip() == "." and first[2].lower() in TITLE_ABBREVIATIONS
+            if (gap.strip() and not titled) or "\n" in gap:
                 break
         is_pronoun = tok[2].lower() in PRONOUNS and not kept
         is_np = _np_word(tok[2]) or is_pronoun or tok[0] in modifiers

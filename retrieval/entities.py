@@ -55,6 +55,7 @@ class _People:
     midcaps: set[str] = field(default_factory=set)  # capitalised words seen inside sentences
     genders: dict[str, str] = field(default_factory=dict)  # full name -> "m" | "f", when known
     bodies: list[str] = field(default_factory=list)  # bodies named ("American Motors Corp")
+    acronyms: dict[str, str] = field(default_factory=dict)  # "ISPR" -> its name, where defined
 
     def add_role(self, name: str, role: str | None) -> None:
         if role and role.lower() not in {r.lower() for r in self.roles[name]}:
@@ -182,7 +183,40 @@ def _find_people(text: str) -> _People:
     for offsets in people.mentions.values():
         offsets.sort()
     people.genders = _genders(text, people)
+    people.acronyms = _acronyms_defined(text)
     return people
+
+
+_ACRONYM_IN_PARENS = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
+
+
+def _acronyms_defined(text: str) -> dict[str, str]:
+    """`Inter-Services Public Relations (ISPR)`: the acronym and the name right before it."""
+    found: dict[str, str] = {}
+    for m in _ACRONYM_IN_PARENS.finditer(text):
+        acronym = m.group(1)
+        before = text[max(0, m.start() - 90) : m.start()].rstrip()
+        words = before.split()
+        for n in range(min(len(words), 8), 1, -1):
+            name = " ".join(words[-n:]).strip(",;:")
+            if name[:1].isupper() and spells(acronym.upper(), name):
+                found.setdefault(acronym, name.removeprefix("the ").removeprefix("The "))
+                break
+    return found
+
+
+_ACRONYM_SKIP = {"of", "and", "the", "for", "on", "in", "&"}
+
+
+def spells(acronym: str, name: str) -> bool:
+    """Do the name's initials spell the acronym? Hyphenated parts count ("Inter-Services"), and
+    linking words may count or not ("Department of Justice" is DOJ and DJ)."""
+    words = [w for w in re.split(r"[\s\-]+", name) if w]
+    if not words or not all(w[0].isupper() or w.lower() in _ACRONYM_SKIP for w in words):
+        return False
+    caps = "".join(w[0] for w in words if w[0].isupper())
+    every = "".join(w[0].upper() for w in words if w != "&")
+    return acronym in (caps, every)
 
 
 _MALE_WORDS = {

@@ -145,7 +145,14 @@ _TITLE_WORDS = set(
     prince commander director chairman mr mrs ms dr sir lord lady pope judge justice prosecutor
     coach captain dame rev reverend bishop archbishop cardinal rabbi imam sheikh detective
     inspector sergeant colonel lieutenant admiral marshal professor prof madam councillor councilor
-    councilman councilwoman alderman congressman congresswoman assemblyman assemblywoman""".split()
+    councilman councilwoman alderman congressman congresswoman assemblyman assemblywoman
+    leader speaker whip exchequer majority minority democratic republican sen rep gov gen
+    lt col sgt capt cmdr supt insp hon""".split()
+)
+# Title abbreviations a full stop does not end: "State Sen. Michael Doherty", "Lt. Col. Hart".
+TITLE_ABBREVIATIONS = set(
+    """mr mrs ms dr sen rep gov gen lt col maj capt cmdr adm sgt cpl st prof rev hon fr supt
+    insp det""".split()
 )
 _NATIONALITY_WORDS = set(
     """chinese russian american ukrainian german french british european japanese korean indian
@@ -153,7 +160,8 @@ _NATIONALITY_WORDS = set(
 )
 _CALENDAR_WORDS = set(
     """january february march april may june july august september october november december
-    monday tuesday wednesday thursday friday saturday sunday""".split()
+    monday tuesday wednesday thursday friday saturday sunday today yesterday tonight
+    tomorrow""".split()
 )
 _PLACE_AND_BODY_WORDS = set(
     """united states nations kingdom china russia ukraine beijing moscow washington kyiv kiev
