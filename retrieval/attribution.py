@@ -44,6 +44,7 @@ from .lexicon import (  # the package's own attribution modules
     ACCORDING_TO,
     PRONOUNS,
     QMASK,
+    SOFT_HYPHEN,
     SPEECH_VERB,
     TITLE_ABBREVIATIONS,
 )
@@ -79,6 +80,8 @@ class _State:
     def note(self, who: _Who) -> None:
         if who.speaker is None and who.attribution == "explicit":
             return  # "Western officials said": nobody a later "he" could mean
+        if who.speaker not in self.people.roles and _maybe_person(who.speaker):
+            self.last_person = None  # one word we cannot place: "he" may mean them, or not
         if who.speaker is not None and who.speaker not in self.people.roles:
             if who.speaker in self.bodies:
                 self.bodies.remove(who.speaker)
@@ -93,6 +96,8 @@ class _State:
         if who and who.speaker in self.people.roles and who.attribution != "pronoun":
             self.last_person = who.speaker
         elif who and who.speaker is not None and who.attribution == "explicit":
+            if _maybe_person(who.speaker):
+                self.last_person = None  # "Harry said ...": a later "he" is not the one before
             self.last_any = who.speaker  # "The British Chambers of Commerce welcomed ...": it
             if who.speaker in self.bodies:  # and "the firm said" may mean it
                 self.bodies.remove(who.speaker)
@@ -132,6 +137,7 @@ class _State:
 def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
     """Who a subject phrase refers to, or None when it is not a speaker at all."""
     people = state.people
+    words = [w.replace(SOFT_HYPHEN, "") for w in words]
     indefinite = (bool(words) and words[0].lower() in ("a", "an")) or _word_before(
         state.text, pos
     ) in _INDEFINITES
@@ -326,6 +332,20 @@ def _clause_before(masked: str, s: int, verb: int) -> tuple[int, int]:
         return verb, verb
     first = offset + len(chunk) - len(chunk.lstrip())
     return first, first + len(stripped)
+
+
+def _maybe_person(name: str | None) -> bool:
+    """A single capitalised word that no table knows, not a place or a body: a person named by
+    one word (Harry) or a body; either way a later "he" cannot be pinned on whoever spoke before.
+    (Taking it for the person measured worse: companies are "he" nowhere, and were given the
+    quotes of the people who spoke for them.)"""
+    return (
+        name is not None
+        and " " not in name
+        and not name.isupper()
+        and name.lower() not in _PLACE_AND_BODY_WORDS
+        and name.lower().rstrip(".") not in _BODY_SUFFIXES
+    )
 
 
 _INDEFINITES = {"a", "an", "one", "another", "some", "two", "three", "several", "other"}

@@ -38,6 +38,7 @@ from .lexicon import (  # the package's own attribution modules
     EAST_ASIAN_FAMILY_NAMES,
     NON_NAME,
     ROLE_HEADS,
+    SOFT_HYPHEN,
 )
 
 # ---------------------------------------------------------------- people in an article
@@ -307,6 +308,10 @@ def _name_in_run(text, words, people: _People, singles) -> None:
     # "Chief Executive Priya Natarajan": role and title words before a name belong to the role.
     while k < len(words) and _is_role_word(words[k][1]):
         k += 1
+    # "Top-ranked Aryna Sabalenka": a hyphenated word with a lower-case part opens no name
+    # (a Korean given name like Soo-jin follows the family name, never precedes it).
+    while len(words) - k > 2 and _HYPHENATED_GIVEN.fullmatch(words[k][1]):
+        k += 1
     name_words = words[k:]
     if words[-1][1].lower().rstrip(".") in _BODY_SUFFIXES:
         # "American Motors Corp", "United Automobile Workers": a body, not a person
@@ -330,7 +335,8 @@ def _name_in_run(text, words, people: _People, singles) -> None:
     if len(full_words) == 1 and not _is_initial(name_words[0][1]):
         return  # "Gerstner Jr": a surname and a suffix name nobody new
     end = name_words[-1][0] + len(name_words[-1][1])
-    name = " ".join(text[start:end].split())  # keeps particles: "Ursula von der Leyen"
+    # Keeps particles ("Ursula von der Leyen"); drops soft hyphens ("Jessica Peg\u00adula").
+    name = " ".join(text[start:end].replace(SOFT_HYPHEN, "").split())
     people.roles.setdefault(name, [])
     people.mentions.setdefault(name, []).append(start)
     people.add_role(name, role)

@@ -67,9 +67,11 @@ _CUT_CHARS = frozenset(',;:()[]"“”‘—–' + QMASK)
 _UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de" + "".join(
     c for c in map(chr, range(0x100, 0x180)) if c.isupper()
 )
-_LOWER = "a-z\u00df-\u00f6\u00f8-\u00ff" + "".join(
+# A soft hyphen (U+00AD, common in scraped text: "Peg\u00adula") is part of a word.
+_LOWER = "a-z\u00ad\u00df-\u00f6\u00f8-\u00ff" + "".join(
     c for c in map(chr, range(0x100, 0x180)) if not c.isupper()
 )
+SOFT_HYPHEN = "\u00ad"
 _ALNUM = f"{_UPPER}{_LOWER}0-9"
 _TOKEN = re.compile(rf"[{_ALNUM}][\w’'.\-]*")
 _WORD = re.compile(rf"[{_ALNUM}]+(?:[’'\-][{_ALNUM}]+)*")
