@@ -95,6 +95,8 @@ class _State:
     def note_subject(self, who: _Who | None) -> None:
         if who and who.speaker in self.people.roles and who.attribution != "pronoun":
             self.last_person = who.speaker
+        elif who and who.speaker is None and who.attribution == "alias":
+            self.last_person = None  # "Zhang says ..." with two Zhangs: "he" is neither for sure
         elif who and who.speaker is not None and who.attribution == "explicit":
             if _maybe_person(who.speaker):
                 self.last_person = None  # "Harry said ...": a later "he" is not the one before

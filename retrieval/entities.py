@@ -163,8 +163,12 @@ def _find_people(text: str) -> _People:
     _merge_surname_mentions(people)
     for name in people.roles:
         people.aliases.setdefault(family_name(name).lower(), set()).add(name)
+        words = name.split()
         if " " in family_name(name):  # "von der Leyen" is also "Leyen" to the phrase reader
-            people.aliases.setdefault(name.split()[-1].lower(), set()).add(name)
+            people.aliases.setdefault(words[-1].lower(), set()).add(name)
+        elif len(words) == 2 and words[-1].lower() in EAST_ASIAN_FAMILY_NAMES:
+            # "Feng Zhang" in Western order: "Zhang says" means him too.
+            people.aliases.setdefault(words[-1].lower(), set()).add(name)
         people.aliases.setdefault(name.lower(), set()).add(name)
     # A family name written first that no list knows ("Baek Soo-jin" ... "Baek said"): the first
     # word of exactly one full name, and the last word of none, is that person.

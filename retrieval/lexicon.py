@@ -123,7 +123,8 @@ _BODY_SUFFIXES = _BODY_HEADS | set(
     workers brothers associates services systems technologies airlines airways motors press
     times post news journal telegraph herald tribune museum gallery library zoo theatre theater
     school college academy clinic centre center system network channel broadcasting
-    service""".split()
+    service therapeutics pharmaceuticals biosciences biotech labs laboratories medicine
+    capital securities investments bancorp""".split()
 )
 # Forms of address: a role of their own ("Dr", "Sir"), never part of the name.
 _HONORIFICS = set("mr mrs ms miss dr sir dame lord lady prof rev reverend".split())
