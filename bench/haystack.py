@@ -148,12 +148,37 @@ NOT_QUOTED_QUESTIONS = [
 ]
 
 
+REUTERS = ROOT.parent / "shared" / "data" / "reuters21578"
+
+
+def reuters_texts(folder: Path = REUTERS) -> list[tuple[str, str]]:
+    """(NEWID, title + body) of every Reuters-21578 story with a body."""
+    import html
+    import re
+
+    record = re.compile(r'<REUTERS[^>]*NEWID="(\d+)"[^>]*>(.*?)</REUTERS>', re.S)
+    title = re.compile(r"<TITLE>(.*?)</TITLE>", re.S)
+    body = re.compile(r"<BODY>(.*?)</BODY>", re.S)
+    out = []
+    for path in sorted(folder.glob("reut2-*.sgm")):
+        for m in record.finditer(path.read_text(encoding="latin-1")):
+            b = body.search(m.group(2))
+            if b:
+                t = title.search(m.group(2))
+                head = html.unescape(t.group(1)) if t else ""
+                text = html.unescape(b.group(1)).replace("\x03", "").rstrip()
+                out.append((m.group(1), f"{head}\n\n{text}\n"))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--index", type=Path, help="build an index here and ask for real")
     parser.add_argument("--keep", type=Path, help="write the corpus here (kept)")
+    parser.add_argument("--reuters", action="store_true",
+                        help="also every Reuters-21578 story (18k), extraction only")  # fmt: skip
     args = parser.parse_args()
 
     from retrieval.documents import load_corpus
@@ -170,6 +195,16 @@ def main() -> None:
     seconds = time.perf_counter() - started
     print(f"{len(documents)} articles ({len(seed_docs)} seed), {len(quotes)} quotes extracted "
           f"in {seconds:.1f} s")  # fmt: skip
+    if args.reuters:
+        from retrieval.documents import make_document
+
+        started = time.perf_counter()
+        stories = [make_document(t, f"reuters#{i}") for i, t in reuters_texts()]
+        more = [q for d in stories for q in extract_quotes(d)]
+        print(f"+ {len(stories)} Reuters stories: {len(more)} quotes, "
+              f"{sum(q.speaker is not None for q in more)} attributed, "
+              f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+        quotes += more
     wrong = [q for q in quotes if q.speaker in SEED_SPEAKERS and q.doc_id not in seed_docs]
     named = [q for q in quotes if q.speaker in NOT_QUOTED]
     print(f"quotes attributed to a seed speaker outside the seed articles: {len(wrong)}")
