@@ -12,6 +12,7 @@ from .entities import (  # the package's own attribution modules
     _NATIONALITIES,
     _at_sentence_start,
     _has_role_head,
+    _is_initial,
     _np_word,
     _People,
     _resolve_role,
@@ -140,9 +141,9 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
     """Who a subject phrase refers to, or None when it is not a speaker at all."""
     people = state.people
     words = [w.replace(SOFT_HYPHEN, "") for w in words]
-    indefinite = (bool(words) and words[0].lower() in ("a", "an")) or _word_before(
+    indefinite = (bool(words) and words[0].lower() in _INDEFINITES) or _word_before(
         state.text, pos
-    ) in _INDEFINITES
+    ) in _INDEFINITES  # "a spokesman", "One government official"
     while words and words[0].lower() in _DETERMINERS:
         words = words[1:]
     if not words:
@@ -299,7 +300,9 @@ def _phrase(text: str, lo: int, hi: int, from_end: bool) -> list[tuple[int, int,
         if kept:
             gap = text[tok[1] : kept[-1][0]] if from_end else text[kept[-1][1] : tok[0]]
             first = tok if from_end else kept[-1]  # the word before the gap, in text order
-            titled = gap.strip() == "." and first[2].lower() in TITLE_ABBREVIATIONS
+            titled = gap.strip() == "." and (
+                first[2].lower() in TITLE_ABBREVIATIONS or _is_initial(first[2] + ".")
+            )  # "Sen. Orrin G. Hatch"
             if (gap.strip() and not titled) or "\n" in gap:
                 break
         is_pronoun = tok[2].lower() in PRONOUNS and not kept

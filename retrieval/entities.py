@@ -166,6 +166,9 @@ def _find_people(text: str) -> _People:
         words = name.split()
         if " " in family_name(name):  # "von der Leyen" is also "Leyen" to the phrase reader
             people.aliases.setdefault(words[-1].lower(), set()).add(name)
+        elif len(words) == 3 and _is_name_word(words[1]) and not _is_initial(words[1]):
+            # "Juan Lechin Oquendo", "Mario Rodriguez Montero": the paternal surname is used.
+            people.aliases.setdefault(words[1].lower(), set()).add(name)
         elif len(words) == 2 and words[-1].lower() in EAST_ASIAN_FAMILY_NAMES:
             # "Feng Zhang" in Western order: "Zhang says" means him too.
             people.aliases.setdefault(words[-1].lower(), set()).add(name)

@@ -96,6 +96,7 @@ ROLE_HEADS = set(
     rabbi imam cardinal archbishop pope sheriff constable trooper marshal warden superintendent
     principal dean provost chancellor counsel litigator plaintiff defendant witness trustee
     treasurer mp mla mna senator-elect advocate investor strategist trader broker banker
+    democrat republican
     economist-in-chief""".split()
 )
 # Other words that may appear inside a role: "China’s top diplomat", "former ministry official".
