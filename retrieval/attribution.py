@@ -195,6 +195,9 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
                     return _Who(body, None, "alias")
             if recent is not None:  # "Acme Air said ... “…,” the airline said."
                 return _Who(recent, None, "alias")
+            named = {b for b in people.bodies if low in b.lower().split()}
+            if len(named) == 1:  # "The trust ..." after "Westbrook Learning Trust" was named
+                return _Who(named.pop(), None, "alias")
             if low in _GENERIC_BODIES:
                 return _Who(None, None, "alias")  # "the company said", none named: unknown
         return _Who(_body_name(words), None, "explicit")
@@ -378,6 +381,15 @@ def _sentence_subject(text: str, masked: str, s: int, e: int, state: _State) -> 
     end = start
     while end < hi and masked[end] not in _CUT_CHARS:
         end += 1
+    first = masked[start:end].split()[:6]
+    if (
+        first
+        and first[0].lower() in _INDEFINITES
+        and any(w.lower() in _ROLE_WORDS or w.lower() in _GROUP_WORDS for w in first[1:])
+    ):
+        # "A fund manager at a trust bank made a gloomier prediction.": someone new and unnamed,
+        # whom a following "he said" means (so not the person named before).
+        return _Who(None, None, "alias")
     subject = _resolve_span(_phrase(text, start, end, from_end=False), state)
     person = subject.speaker if subject is not None and _is_person(subject, state) else None
     by_alias = subject is not None and subject.attribution == "alias"

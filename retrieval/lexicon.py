@@ -116,7 +116,8 @@ _BODY_HEADS = set(
     military army police alliance bloc council committee commission authority union association
     federation court tribunal board regulator watchdog institute airline carrier firm bank insurer
     group campaign party hospital university charity organisation organization network guild
-    society coalition league foundation corporation""".split()
+    society coalition league foundation corporation trust club fund school academy museum
+    college""".split()
 )
 # Last words that make a capitalised run a body, never a person: "American Motors Corp".
 _BODY_SUFFIXES = _BODY_HEADS | set(
@@ -125,7 +126,8 @@ _BODY_SUFFIXES = _BODY_HEADS | set(
     times post news journal telegraph herald tribune museum gallery library zoo theatre theater
     school college academy clinic centre center system network channel broadcasting
     service therapeutics pharmaceuticals biosciences biotech labs laboratories medicine
-    capital securities investments bancorp""".split()
+    capital securities investments bancorp club concern trust fund forum initiative movement
+    front""".split()
 )
 # Forms of address: a role of their own ("Dr", "Sir"), never part of the name.
 _HONORIFICS = set("mr mrs ms miss dr sir dame lord lady prof rev reverend".split())
