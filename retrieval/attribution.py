@@ -171,7 +171,8 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
             return _Who(name, _role_text(words[:-n]) or people.first_role(name), "explicit")
     if _strip_possessive(last)[1]:
         return None  # "Wang’s" alone owns something; it does not speak
-    if low in people.aliases:
+    if low in people.aliases and not any(w in _CONNECTORS for w in words[:-1]):
+        # (not "Alpine Club of Pakistan": a word after "of" names no person)
         names = people.aliases[low]
         role = _role_text(words[:-1])
         if len(names) == 1:

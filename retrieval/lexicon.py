@@ -212,8 +212,10 @@ _AUXILIARIES = set(
 _IRREGULAR_PARTICIPLES = {"taken", "given", "broken", "spoken", "chosen", "written", "seen", "done"}
 # After a sentence-final quote, text that is its attribution: `“Is it?” Zhang asked.`
 # Narration is no attribution: "“…” Yukos had argued that ..." starts a sentence of its own.
+# So is a new clause: "“… 65.” But Age Concern said ..." is Age Concern's own sentence.
 _ATTRIBUTION_AHEAD = re.compile(
-    r"\s+(?:(?!(?:had|has|have|was|were|is|would|will)\b)[\w’'\-]+\s+){0,5}?"
+    r"\s+(?!(?:But|And|However|Meanwhile|Yet|Still|Also|Separately|Earlier|Later)\b)"
+    r"(?:(?!(?:had|has|have|was|were|is|would|will)\b)[\w’'\-]+\s+){0,5}?"
     r"(?:said|says|told|added|asked|wrote|explained|insisted|argued|"
     r"replied|warned|stressed|noted|continued)\b(?!\s+that\b)"
 )
