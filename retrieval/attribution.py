@@ -40,6 +40,7 @@ from .lexicon import (  # the package's own attribution modules
     _POSSESSIVE_DETERMINERS,
     _PREPOSITION_END,
     _ROLE_WORDS,
+    _TITLE_WORDS,
     _TRAILING_ADVERBS,
     _WHEN_WORDS,
     ACCORDING_TO,
@@ -208,6 +209,15 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
         words = words[1:]  # "But Russia", "In Beijing", "Today Reagan"
     if not all(w[0].isupper() or w.lower() in _CONNECTORS for w in words):
         return None
+    title = []
+    while len(words) > 1 and words[0].lower().rstrip(".") in _TITLE_WORDS:
+        title.append(words.pop(0))  # "PM Shehbaz": a title, then the name
+    if title and len(words) == 1 and words[0].lower() in people.aliases:
+        names = people.aliases[words[0].lower()]
+        who = next(iter(names)) if len(names) == 1 else None
+        return _Who(who, " ".join(title), "alias")
+    if title:
+        return _Who(" ".join(words), " ".join(title), "explicit")
     name = " ".join(words)
     if len(words) == 1 and name.lower() in _NOT_A_SPEAKER:
         vague = name.lower() in {"some", "many", "others", "it", "this", "that"}
@@ -532,9 +542,21 @@ _QUOTED_AS = re.compile(
 )
 
 
+# "X quoted Mahatma Gandhi: “…”": the words are Gandhi's, not X's.
+_QUOTED_COLON = re.compile(r"\bquot(?:ed|es|ing)\s+([^\x00,;:]{1,60}?)\s*:")
+_QUOTED_PASSIVE = re.compile(r"\b(?:was|were|is|are|been)\s+quoted\s+as\s+(?:saying|telling)\b")
+
+
 def _sentence_who(text, masked, s, e, state: _State) -> tuple[_Who | None, bool]:
     """The sentence's speaker (if any) and whether it reports speech at all."""
-    quoted = _QUOTED_AS.search(masked, s, e)
+    passive = _QUOTED_PASSIVE.search(masked, s, e)
+    if passive:  # "“…,” Reagan was quoted as telling" / "The minister, Anna Berg, was quoted as"
+        lo, hi = _clause_before(masked, s, passive.start())
+        who = _resolve_span(_phrase(text, lo, hi, from_end=True), state) if hi > lo else None
+        if who is None or who.speaker is None:
+            who = _sentence_subject(text, masked, s, e, state)
+        return who or _Who(None, None, "explicit"), True
+    quoted = _QUOTED_AS.search(masked, s, e) or _QUOTED_COLON.search(masked, s, e)
     if quoted:  # "The Detroit Free Press quoted GM vice-president Alfred Warren as saying"
         toks = _phrase(text, quoted.start(1), quoted.end(1), from_end=True)
         who = _resolve_span(toks, state)

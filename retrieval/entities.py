@@ -333,7 +333,7 @@ def _name_in_run(text, words, people: _People, singles) -> None:
         w for _, w in name_words if not _is_initial(w) and w.lower() not in _NAME_SUFFIXES
     ]
     if not full_words or len(full_words) > 4:
-        return
+        return  # five capitalised words: a title we do not know, or a body; nobody for sure
     start = name_words[0][0]
     role = _role_before(text, start)
     if len(full_words) == 1 and len(name_words) == 1:

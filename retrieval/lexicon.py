@@ -153,6 +153,7 @@ _TITLE_WORDS = set(
     inspector sergeant colonel lieutenant admiral marshal professor prof madam councillor councilor
     councilman councilwoman alderman congressman congresswoman assemblyman assemblywoman
     leader speaker whip exchequer majority minority democratic republican sen rep gov gen
+    chair chairperson pm cm fm mahatma
     lt col sgt capt cmdr supt insp hon""".split()
 )
 # Title abbreviations a full stop does not end: "State Sen. Michael Doherty", "Lt. Col. Hart".

@@ -138,3 +138,33 @@ def test_no_answer_has_a_none_speaker(seed_index):
 def test_unquoted_person_gets_no_one_elses_words(seed_index):
     answer = ask(seed_index, "What did Emmanuel Macron say about Pakistan?")
     assert answer.quotes == [] and answer.lead.startswith("No quotes attributed to Emmanuel Macron")
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ('"We will win," Senate Majority Leader Chuck Schumer said.', "Chuck Schumer"),
+        ('"Rates will stay high," said Federal Reserve Chair Jerome Powell.', "Jerome Powell"),
+        ('"He sold himself," said State Sen. Michael Doherty, a Republican.', "Michael Doherty"),
+        ('Activist Ravi Menon quoted Mahatma Gandhi: "An eye for an eye blinds us all."', "Gandhi"),
+        ('The minister, Anna Berg, was quoted as saying "we will not retreat."', "Anna Berg"),
+        ('"We do not want that," Reagan was quoted as telling Chirac.', "Reagan"),
+        ("Troops were attacked, according to Inter-Services Public Relations (ISPR). "
+         '"Own troops engaged," the ISPR said.', "Inter-Services Public Relations"),
+        ('Punjab Chief Minister Maryam Nawaz said: "We will rebuild."', "Maryam Nawaz"),
+        ('"They are ready to talk," said one analyst who attended the meeting.', None),
+        ('A fund manager at a trust bank was gloomier. "You cannot ignore New York," he said.',
+         None),
+        ('Pennzoil Co chairman J. Hugh Liedtke said a deal was "in the best interests."',
+         "J. Hugh Liedtke"),
+        ('Belgian Foreign Trade Minister Herman\nDe Croo said at a news conference "if you limit '
+         'textile\nimports, you will re-orient textiles to Europe."\n    "It is stupid," De Croo'
+         " said.\n    More text follows here on a line.\n    And more of it, to make the wrap.\n",
+         "Herman De Croo"),
+    ],
+)  # fmt: skip
+def test_attribution_forms_of_real_news(text, speaker):
+    from retrieval.documents import make_document
+
+    quotes = extract_quotes(make_document(text, "x.txt"))
+    assert quotes and {q.speaker for q in quotes} == {speaker}, quotes
