@@ -22,6 +22,7 @@ from .speakers import (
     parse_speaker_question,
     resolve_speaker,
     speaker_candidates,
+    speaker_group,
 )
 from .store import Index, tokenize
 
@@ -250,16 +251,30 @@ def _answer_from_quotes(
     is, the answer says so and falls back to ordinary search, never to off-topic quotes.
     """
     name = resolve_speaker(asked.speaker, index.speakers)
+    group = [
+        n for n in speaker_group(asked.speaker, index.speakers) if n in index.quotes_by_speaker
+    ]
+    if len(group) > 1:
+        name = name if name in group else group[0]
+    else:
+        group = []
     if name is None:  # unknown or ambiguous: never the unattributed quotes, never a guess
         quoted = [c for c in speaker_candidates(asked.speaker, index.speakers)
                   if index.quotes_by_speaker.get(c)]  # fmt: skip
         if len(quoted) > 1:
             return _which_one(question, mode, asked.speaker, quoted, index)
         return _no_quotes(index, question, asked, None, k, mode, scope)
-    said = [q for q in index.quotes_by_speaker.get(name, []) if scope is None or q.doc_id in scope]
+    if group:  # "What did China say?": China, Beijing, the Chinese Foreign Ministry
+        members = set(group)
+        said = [q for q in index.quotes if q.speaker in members]
+    else:
+        said = index.quotes_by_speaker.get(name, [])
+    said = [q for q in said if scope is None or q.doc_id in scope]
     if not said:
         return _no_quotes(index, question, asked, name, k, mode, scope)
     speaker = {"name": name, "roles": index.speakers.get(name, [])}
+    if group:
+        speaker["includes"] = group
     if exclude:
         said = [q for q in said if (q.doc_id, q.start) not in exclude]
         if not said:
@@ -318,6 +333,8 @@ def _answer_from_quotes(
             extra.rank = len(hits) + 1
             hits.append(extra)
     role = f" ({speaker['roles'][0]})" if speaker["roles"] else ""
+    if group:
+        role = f" (with {', '.join(n for n in group if n != name)})"
     lead = f"{name}{role} said:"
     return Answer(
         question, mode, compose(lead, parts), hits, True, speaker, quotes, lead=lead, parts=parts

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .entities import _ACRONYMS, role_matches
+from .entities import _ACRONYMS, _NATIONALITIES, role_matches
 from .lexicon import _CONNECTORS, _FUNCTION_WORDS, _NOT_A_SPEAKER, _ROLE_WORDS
 
 
@@ -302,6 +302,32 @@ def resolve_speaker(phrase: str, speakers: dict[str, list[str]]) -> str | None:
             return matches[0]
     fits = [c for c, roles in speakers.items() if any(role_matches(phrase, r) for r in roles)]
     return fits[0] if len(fits) == 1 else None
+
+
+_STATE_BODIES = {"ministry", "government", "embassy", "mission", "military", "army", "navy",
+                 "cabinet", "foreign", "defence", "defense", "office", "presidency"}  # fmt: skip
+
+
+def speaker_group(phrase: str, speakers: dict[str, list[str]]) -> list[str]:
+    """A country asked about speaks through its capital and its state bodies: "What did China
+    say?" means China, Beijing and the Chinese Foreign Ministry (not its people: they speak for
+    themselves). Empty when the phrase is no country, or only one of them is quoted."""
+    key = _name_key(phrase)
+    country = {v: k for k, v in _CAPITALS.items()}.get(key, key)
+    adjectives = {a for a, c in _NATIONALITIES.items() if c == country}
+    if not adjectives and country not in _CAPITALS:
+        return []
+    capital = _CAPITALS.get(country)
+    group = []
+    for name in speakers:
+        words = _name_key(name).split()
+        if words in ([country], [capital]) or (
+            len(words) > 1
+            and (words[0] in adjectives or words[0] == country)
+            and set(words[1:]) & _STATE_BODIES
+        ):
+            group.append(name)
+    return group if len(group) > 1 else []
 
 
 def speaker_candidates(phrase: str, speakers: dict[str, list[str]]) -> list[str]:

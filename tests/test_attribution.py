@@ -168,3 +168,22 @@ def test_attribution_forms_of_real_news(text, speaker):
 
     quotes = extract_quotes(make_document(text, "x.txt"))
     assert quotes and {q.speaker for q in quotes} == {speaker}, quotes
+
+
+def test_a_country_speaks_through_its_capital_and_ministries(tmp_path):
+    from retrieval import Settings, build_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "Trade row deepens\n\n"
+        '"We will respond firmly," the Chinese Foreign Ministry said on Monday.\n\n'
+        'Beijing said separately that "talks remain possible."\n\n'
+        '"The tariffs are unfair," said Li Wei, an economist in Shanghai.\n',
+        encoding="utf-8",
+    )
+    index = build_index(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"))
+    answer = ask(index, "What did China say?")
+    assert set(answer.speaker["includes"]) == {"Chinese Foreign Ministry", "Beijing"}
+    assert {q["speaker"] for q in answer.quotes} == {"Chinese Foreign Ministry", "Beijing"}
+    assert all(q["speaker"] != "Li Wei" for q in answer.quotes)  # its people speak for themselves
