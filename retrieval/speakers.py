@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .entities import _ACRONYMS, _NATIONALITIES, role_matches
+from .entities import _ACRONYMS, _NATIONALITIES, role_matches, spells
 from .lexicon import _CONNECTORS, _FUNCTION_WORDS, _NOT_A_SPEAKER, _ROLE_WORDS
 
 
@@ -280,6 +280,11 @@ def resolve_speaker(phrase: str, speakers: dict[str, list[str]]) -> str | None:
     exact = [c for c, k in keys.items() if k == key]
     if exact:
         return exact[0] if len(exact) == 1 else None
+    acronym = phrase.strip(" ?.!,").removeprefix("the ").removeprefix("The ")
+    if acronym.isupper() and 2 <= len(acronym) <= 6 and acronym.isalpha():
+        spelled = [c for c in speakers if spells(acronym, c)]  # "the WHO": World Health Org.
+        if len(spelled) == 1:
+            return spelled[0]
     words = key.split()
     plain = list(words)  # "President Putin" -> "putin": leading titles dropped
     while plain and (

@@ -187,3 +187,12 @@ def test_a_country_speaks_through_its_capital_and_ministries(tmp_path):
     assert set(answer.speaker["includes"]) == {"Chinese Foreign Ministry", "Beijing"}
     assert {q["speaker"] for q in answer.quotes} == {"Chinese Foreign Ministry", "Beijing"}
     assert all(q["speaker"] != "Li Wei" for q in answer.quotes)  # its people speak for themselves
+
+
+def test_acronym_questions_find_the_body():
+    from retrieval.speakers import resolve_speaker
+
+    speakers = {"World Health Organization": [], "Antony Blinken": ["Secretary of State"]}
+    assert resolve_speaker("the WHO", speakers) == "World Health Organization"
+    assert parse_speaker_question("What did the WHO say?").speaker == "the WHO"
+    assert resolve_speaker("the UN", speakers) is None
