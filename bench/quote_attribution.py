@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/quote_attribution.py                       # dev and regression sets
     .venv/bin/python bench/quote_attribution.py --sets reuters_dev --mistakes
-    .venv/bin/python bench/quote_attribution.py --sets blind2   # the blind set: once, at the end
+    .venv/bin/python bench/quote_attribution.py --sets blind4   # the blind set: once, at the end
 """
 
 from __future__ import annotations

@@ -206,6 +206,8 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
     while len(words) > 1 and (
         words[0].lower() in _FUNCTION_WORDS or words[0].lower() in _CALENDAR_WORDS
     ):
+        if words[0] == "New" and words[1][:1].isupper():
+            break  # "New Zealand", "New York Times": part of the name
         words = words[1:]  # "But Russia", "In Beijing", "Today Reagan"
     if not all(w[0].isupper() or w.lower() in _CONNECTORS for w in words):
         return None

@@ -113,7 +113,12 @@ def _is_name_word(word: str) -> bool:
     low = word.lower()  # "Safety Board", "Pilots Association": bodies, not people
     if _is_initial(word) or low in _NAME_SUFFIXES:
         return True
+    if low in _NAME_MONTHS:  # "Ruth May", "Theresa May": a month may be a family name
+        return True
     return len(word) >= 2 and not word.isupper() and low not in NON_NAME and low not in _BODY_HEADS
+
+
+_NAME_MONTHS = {"may", "june", "april", "august"}
 
 
 # "Union of", "Ministry for": a body's name goes on after its head word and "of"/"for".
@@ -147,8 +152,11 @@ def _find_people(text: str) -> _People:
         if a and text[a - 1] in _OPENING_MARKS and text[b : b + 1] in _CLOSING_MARKS:
             continue  # a quoted title, “Annual Trade Outlook”, is nobody
         body_of = _BODY_OF.search(text, max(0, a - 40), a)
-        if body_of and not _is_role_word(body_of.group(1)):
-            continue  # "Union of Valencian Nurses": the end of a body's name, not a person
+        titled = any(_is_role_word(w) for w in run.group().split()[:-1])
+        if body_of and not _is_role_word(body_of.group(1)) and not titled:
+            # "Union of Valencian Nurses": the end of a body's name, not a person (but "Bank of
+            # England Governor Robin Leigh-Pemberton" goes on to a title and a name).
+            continue
         words = []
         for n, m in enumerate(_CAP_WORD_RE.finditer(run.group())):
             base, possessive = _strip_possessive(m.group())
@@ -299,12 +307,28 @@ def _merge_surname_mentions(people: _People) -> None:
             for n in range(2, len(words)):
                 by_family.setdefault(" ".join(words[:n]).lower(), []).append(name)
     for name in list(people.roles):
-        fuller = by_family.get(name.lower(), [])
+        fuller = by_family.get(name.lower(), []) or _with_middle_names(name, people)
         if len(fuller) == 1:
             target = fuller[0]
             people.mentions[target] = sorted(people.mentions[target] + people.mentions.pop(name))
             for role in people.roles.pop(name):
                 people.add_role(target, role)
+
+
+def _with_middle_names(name: str, people: _People) -> list[str]:
+    """Fuller forms of the same name: "Te Kaurinui Parata" in "Te Kaurinui Robert Parata"
+    (same first and last words, the others in order)."""
+    words = name.split()
+    if len(words) < 2:
+        return []
+    found = []
+    for other in people.roles:
+        longer = other.split()
+        if len(longer) > len(words) and longer[0] == words[0] and longer[-1] == words[-1]:
+            rest = iter(longer[1:-1])
+            if all(w in rest for w in words[1:-1]):
+                found.append(other)
+    return found
 
 
 def _name_in_run(text, words, people: _People, singles) -> None:
@@ -319,6 +343,8 @@ def _name_in_run(text, words, people: _People, singles) -> None:
     # (a Korean given name like Soo-jin follows the family name, never precedes it).
     while len(words) - k > 2 and _HYPHENATED_GIVEN.fullmatch(words[k][1]):
         k += 1
+    while len(words) - k > 1 and words[k][1].lower() in _NAME_MONTHS:
+        k += 1  # "since last August Smart": a month opens no name (it may end one: Ruth May)
     name_words = words[k:]
     if words[-1][1].lower().rstrip(".") in _BODY_SUFFIXES:
         # "American Motors Corp", "United Automobile Workers": a body, not a person
