@@ -151,7 +151,7 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
         return None
     last = words[-1]
     low = last.lower()
-    if indefinite and not last[0].isupper() and (low in _ROLE_WORDS or low in _GROUP_WORDS):
+    if indefinite and not last[0].isupper():
         return _Who(None, _role_text(words), "alias")  # "one analyst", "a spokesman": unnamed
     if len(words) == 1 and low in PRONOUNS:
         return state.pronoun(low, pos)
@@ -473,7 +473,12 @@ def _appositive_subject(text: str, masked: str, s: int, pos: int, state: _State)
 
 
 def _colon_speaker(text: str, masked: str, s: int, colon: int, state: _State) -> _Who | None:
-    """`Jane Doe laid out her plan: “…”`: the subject of a sentence introducing a quote."""
+    """`Jane Doe laid out her plan: “…”`: the subject of a sentence introducing a quote. With no
+    verb before the colon it is a label or a topic ("But Hillary Clinton: “…”", "About his
+    health: “…”"), and the quote stays unattributed."""
+    before = _tokens(masked, s, colon)
+    if not any(_looks_like_verb(t[2]) for t in before):
+        return None
     who = _sentence_subject(text, masked, s, colon, state)
     if _is_person(who, state) or (who is not None and who.attribution == "pronoun"):
         return who
@@ -481,6 +486,26 @@ def _colon_speaker(text: str, masked: str, s: int, colon: int, state: _State) ->
     if name is not None:
         return _Who(name, state.people.first_role(name), "explicit")
     return who if who is not None and who.speaker is not None else None
+
+
+def _looks_like_verb(word: str) -> bool:
+    """A finite verb, roughly: a speech verb, an auxiliary, or a past-tense form."""
+    low = word.lower()
+    return (
+        bool(SPEECH_VERB.fullmatch(low))
+        or low in _BE_FORMS
+        or low in {"has", "have", "had", "did", "does", "do", "will", "would", "can", "could"}
+        or (low.endswith("ed") and len(low) > 4)
+        or low in _IRREGULAR_PASTS
+    )
+
+
+_IRREGULAR_PASTS = set(
+    """laid made gave wrote put set took spoke began went came saw got left kept held brought
+    thought felt found stood sat ran won lost met paid sent built led read heard knew meant cut
+    hit let became broke chose drew drove fell fought flew forgot grew hung rose shook shot
+    sang sought struck swore taught threw understood woke wore""".split()
+)
 
 
 def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | None:

@@ -153,7 +153,8 @@ _TITLE_WORDS = set(
     inspector sergeant colonel lieutenant admiral marshal professor prof madam councillor councilor
     councilman councilwoman alderman congressman congresswoman assemblyman assemblywoman
     leader speaker whip exchequer majority minority democratic republican sen rep gov gen
-    chair chairperson pm cm fm mahatma
+    chair chairperson pm cm fm mahatma president-elect vice-president prime-minister
+    governor-elect mayor-elect senator-elect
     lt col sgt capt cmdr supt insp hon""".split()
 )
 # Title abbreviations a full stop does not end: "State Sen. Michael Doherty", "Lt. Col. Hart".
