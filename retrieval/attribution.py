@@ -153,6 +153,8 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
     low = last.lower()
     if indefinite and not last[0].isupper():
         return _Who(None, _role_text(words), "alias")  # "one analyst", "a spokesman": unnamed
+    if words[0].lower() in _NUMBER_WORDS and len(words) > 1:
+        return _Who(None, None, "explicit")  # "Two Senate Republicans": a group, nobody alone
     if len(words) == 1 and low in PRONOUNS:
         return state.pronoun(low, pos)
     of = next((i for i, w in enumerate(words) if w in ("of", "at", "from", "on") and i), None)
@@ -369,6 +371,8 @@ def _maybe_person(name: str | None) -> bool:
     )
 
 
+_NUMBER_WORDS = {"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozens",
+                 "hundreds", "thousands", "both"}  # fmt: skip
 _INDEFINITES = {"a", "an", "one", "another", "some", "two", "three", "several", "other"}
 
 
@@ -511,6 +515,8 @@ _IRREGULAR_PASTS = set(
 def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | None:
     """Speaker of one speech verb: subject before it, after it (inverted), or the sentence's."""
     lo, hi = _clause_before(masked, s, verb.start())
+    if hi > lo and _word_before(masked, verb.start()) in ("that", "which", "who", "whom"):
+        return _Who(None, None, "explicit")  # "a nonprofit formed in May that says": not named
     if hi > lo:
         toks = _phrase(text, lo, hi, from_end=True)
         if not toks or _PREPOSITION_END.search(text, lo, toks[0][0]):
