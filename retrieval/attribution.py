@@ -48,6 +48,7 @@ from .lexicon import (  # the package's own attribution modules
     QMASK,
     SOFT_HYPHEN,
     SPEECH_VERB,
+    SUBORDINATORS,
     TITLE_ABBREVIATIONS,
 )
 
@@ -206,7 +207,9 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
                 return _Who(None, None, "alias")  # "the company said", none named: unknown
         return _Who(_body_name(words), None, "explicit")
     while len(words) > 1 and (
-        words[0].lower() in _FUNCTION_WORDS or words[0].lower() in _CALENDAR_WORDS
+        words[0].lower() in _FUNCTION_WORDS
+        or words[0].lower() in _CALENDAR_WORDS
+        or words[0].lower() in SUBORDINATORS
     ):
         if words[0] == "New" and words[1][:1].isupper():
             break  # "New Zealand", "New York Times": part of the name
@@ -476,6 +479,23 @@ def _appositive_subject(text: str, masked: str, s: int, pos: int, state: _State)
     return None
 
 
+def _name_after_quote(text: str, masked: str, s: int, verb: int, state: _State) -> _Who | None:
+    """`“…,” Full Name, <descriptions>, said`: a person of the article's table named right after
+    the quote's comma, with only commas and descriptions between them and the verb."""
+    window = masked[s:verb]
+    at = window.rfind(QMASK + ",")
+    if at < 0:
+        return None
+    start = s + at + 2
+    comma = masked.find(",", start, verb)
+    if comma < 0:
+        return None
+    who = _resolve_span(_phrase(text, start, comma, from_end=False), state)
+    if who is not None and who.speaker in state.people.roles and "said" not in masked[start:comma]:
+        return who
+    return None
+
+
 def _colon_speaker(text: str, masked: str, s: int, colon: int, state: _State) -> _Who | None:
     """`Jane Doe laid out her plan: “…”`: the subject of a sentence introducing a quote. With no
     verb before the colon it is a label or a topic ("But Hillary Clinton: “…”", "About his
@@ -525,6 +545,9 @@ def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | N
         return who or _Who(None, None, "explicit")  # a subject we cannot name
     named = _appositive_subject(text, masked, s, verb.start(), state)
     if named is not None:
+        return named
+    named = _name_after_quote(text, masked, s, verb.start(), state)
+    if named is not None:  # “…,” George Miller, vice-president of ..., an association ..., said
         return named
     before = masked[max(s, verb.start() - 4) : verb.start()].rstrip()
     if before.endswith((QMASK, QMASK + ",", QMASK + ".")):  # “…,” said Antony Blinken

@@ -23,6 +23,7 @@ from .lexicon import (  # the package's own attribution modules
     _CLOSING_MARKS,
     _CONNECTORS,
     _DETERMINERS,
+    _FUNCTION_WORDS,
     _GROUP_WORDS,
     _HONORIFICS,
     _INITIALS,
@@ -39,6 +40,7 @@ from .lexicon import (  # the package's own attribution modules
     NON_NAME,
     ROLE_HEADS,
     SOFT_HYPHEN,
+    SUBORDINATORS,
 )
 
 # ---------------------------------------------------------------- people in an article
@@ -343,6 +345,8 @@ def _name_in_run(text, words, people: _People, singles) -> None:
     # (a Korean given name like Soo-jin follows the family name, never precedes it).
     while len(words) - k > 2 and _HYPHENATED_GIVEN.fullmatch(words[k][1]):
         k += 1
+    while len(words) - k > 1 and words[k][1].lower() in SUBORDINATORS | _FUNCTION_WORDS:
+        k += 1  # "Although Citicorp", "But Jones": a clause opener, capitalised, then the name
     while len(words) - k > 1 and words[k][1].lower() in _NAME_MONTHS:
         k += 1  # "since last August Smart": a month opens no name (it may end one: Ruth May)
     name_words = words[k:]

@@ -96,7 +96,8 @@ ROLE_HEADS = set(
     rabbi imam cardinal archbishop pope sheriff constable trooper marshal warden superintendent
     principal dean provost chancellor counsel litigator plaintiff defendant witness trustee
     treasurer mp mla mna senator-elect advocate investor strategist trader broker banker
-    democrat republican
+    democrat republican tourist resident witness student worker farmer shopper passenger
+    survivor victim neighbour neighbor
     economist-in-chief""".split()
 )
 # Other words that may appear inside a role: "China’s top diplomat", "former ministry official".
@@ -127,10 +128,15 @@ _BODY_SUFFIXES = _BODY_HEADS | set(
     school college academy clinic centre center system network channel broadcasting
     service therapeutics pharmaceuticals biosciences biotech labs laboratories medicine
     capital securities investments bancorp club concern trust fund forum initiative movement
-    front""".split()
+    front exchange index market bourse""".split()
 )
 # Forms of address: a role of their own ("Dr", "Sir"), never part of the name.
-_HONORIFICS = set("mr mrs ms miss dr sir dame lord lady prof rev reverend".split())
+# Forms of address of other traditions too: "Ayatollah Ruhollah Khomeini" is Ruhollah Khomeini.
+_HONORIFICS = set(
+    """mr mrs ms miss dr sir dame lord lady prof rev reverend ayatollah hojatoleslam maulana
+    mufti hazrat sardar begum haji hajji ustad pandit shri sri smt mullah emir sultan sheikh
+    shaikh""".split()
+)
 # Lower-case words that never describe a body: "the said ministry" is no "Said Ministry".
 _NOT_MODIFIERS = set(
     """a an the and or but of to in on at for by with from as is are was were be been has have had
@@ -154,6 +160,7 @@ _TITLE_WORDS = set(
     councilman councilwoman alderman congressman congresswoman assemblyman assemblywoman
     leader speaker whip exchequer majority minority democratic republican sen rep gov gen
     chair chairperson pm cm fm mahatma president-elect vice-president prime-minister
+    ombudsman ayatollah hojatoleslam maulana mufti emir sultan sheikh
     governor-elect mayor-elect senator-elect
     lt col sgt capt cmdr supt insp hon""".split()
 )
@@ -238,6 +245,9 @@ _NOT_INITIALS = {"U.S.", "U.N.", "U.K.", "E.U.", "U.S.A.", "N.Y.", "D.C."}
 # Generational suffixes end a name but are never the name a later mention uses.
 _NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 # Lower-case particles inside names: Ursula von der Leyen, Charles de Gaulle.
+# "Although Citicorp said ...": a clause opener is no part of a name.
+SUBORDINATORS = {"although", "though", "whereas", "because", "since", "unless", "until",
+                 "whether", "once", "so", "thus", "meanwhile", "moreover", "besides"}  # fmt: skip
 _NAME_PARTICLES = {"von", "van", "der", "den", "de", "da", "di", "del", "bin", "al", "ibn", "le"}
 _PARTICLE = "(?:" + "|".join(sorted(_NAME_PARTICLES)) + r")[ \t]+"
 _CAP_RUN = re.compile(rf"(?<![\w’'\-]){_CAP_WORD}(?:[ \t]+(?:{_PARTICLE})*{_CAP_WORD})*")

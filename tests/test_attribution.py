@@ -24,7 +24,7 @@ from quote_attribution import run  # noqa: E402
 @pytest.mark.parametrize(
     ("gold", "min_precision", "min_recall"),
     [("reuters_dev", 0.95, 0.88), ("web_dev", 0.92, 0.70), ("reuters_blind", 0.96, 0.85),
-     ("web_blind", 0.85, 0.68), ("blind2", 0.89, 0.75), ("blind3", 0.95, 0.78),
+     ("web_blind", 0.85, 0.68), ("blind2", 0.89, 0.76), ("blind3", 0.96, 0.81), ("blind4", 0.83, 0.46),
      ("gold", 1.0, 1.0), ("heldout", 1.0, 1.0), ("blind", 1.0, 1.0), ("final", 1.0, 1.0)],
 )  # fmt: skip
 def test_speaker_precision_on_gold_sets(gold, min_precision, min_recall):
@@ -155,6 +155,11 @@ def test_unquoted_person_gets_no_one_elses_words(seed_index):
         ('"They are ready to talk," said one analyst who attended the meeting.', None),
         ('A fund manager at a trust bank was gloomier. "You cannot ignore New York," he said.',
          None),
+        ('"We heard a loud sound," said Kuwaiti tourist Farah Zamani, 24.', "Farah Zamani"),
+        ('Although Citicorp said the loans "may require reserves," it did not act.', "Citicorp"),
+        ('Ayatollah Ruhollah Khomeini said "we must support the Majlis."', "Ruhollah Khomeini"),
+        ('"These are the heaviest talks," George Miller, vice-president of the Lake Carriers '
+         'Association, an association of shipping companies, said.', "George Miller"),
         ('Pennzoil Co chairman J. Hugh Liedtke said a deal was "in the best interests."',
          "J. Hugh Liedtke"),
         ('Belgian Foreign Trade Minister Herman\nDe Croo said at a news conference "if you limit '
