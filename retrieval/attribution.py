@@ -147,6 +147,8 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
         state.text, pos
     ) in _INDEFINITES  # "a spokesman", "One government official"
     while words and words[0].lower() in _DETERMINERS:
+        if words[0] == "A" and len(words) > 1 and not _at_sentence_start(state.text, pos):
+            break  # "says A New University": a capital "A" inside a sentence opens a name
         words = words[1:]
     if not words:
         return None
@@ -594,7 +596,8 @@ def _is_passive(masked: str, s: int, verb: re.Match) -> bool:
 
 # "X quoted Y as saying": Y speaks, not X. Bounded (no backtracking beyond 100 characters).
 _QUOTED_AS = re.compile(
-    r"\bquot(?:ed|es|ing)\s+([^\x00,;:]{1,100}?)\s+as\s+(?:saying|telling|stating|writing)\b"
+    r"\bquot(?:ed|es|ing)\s+([^\x00,;:]{1,100}?)\s+as\s+"
+    r"(?:saying|telling|stating|writing|stressing|warning|adding|noting|arguing|insisting)\b"
 )
 
 

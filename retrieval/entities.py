@@ -305,11 +305,13 @@ def _merge_surname_mentions(people: _People) -> None:
         if len(family_name(name).split()) > 1 and family_name(name) != name:
             by_family.setdefault(family_name(name).lower(), []).append(name)
         words = name.split()
+        if len(words) >= 3:  # "Ortiz Mena" after "Antonio Ortiz Mena" (two family names)
+            by_family.setdefault(" ".join(words[-2:]).lower(), []).append(name)
         if len(words) >= 4:  # "Rana Mashhood" before or after "Rana Mashhood Ahmad Khan"
             for n in range(2, len(words)):
                 by_family.setdefault(" ".join(words[:n]).lower(), []).append(name)
     for name in list(people.roles):
-        fuller = by_family.get(name.lower(), []) or _with_middle_names(name, people)
+        fuller = sorted(set(by_family.get(name.lower(), []))) or _with_middle_names(name, people)
         if len(fuller) == 1:
             target = fuller[0]
             people.mentions[target] = sorted(people.mentions[target] + people.mentions.pop(name))
@@ -345,6 +347,8 @@ def _name_in_run(text, words, people: _People, singles) -> None:
     # (a Korean given name like Soo-jin follows the family name, never precedes it).
     while len(words) - k > 2 and _HYPHENATED_GIVEN.fullmatch(words[k][1]):
         k += 1
+    while len(words) - k > 2 and words[k][1].lower() in _BODY_SUFFIXES:
+        k += 1  # "Professor of Medicine Carl Leier": the field ends the title
     while len(words) - k > 1 and words[k][1].lower() in SUBORDINATORS | _FUNCTION_WORDS:
         k += 1  # "Although Citicorp", "But Jones": a clause opener, capitalised, then the name
     while len(words) - k > 1 and words[k][1].lower() in _NAME_MONTHS:

@@ -59,7 +59,8 @@ _LEADING_CONJUNCTION = re.compile(
 # Introductory phrase before a sentence's subject: "According to ..., Blinken highlighted".
 _INTRO = re.compile(
     r"(?:According|In|On|At|After|Before|During|Asked|Speaking|Earlier|Later|Meanwhile|"
-    r"However|Separately|Still|Yet|Also|Last|This|For)\b[^,\x00]{0,120},\s*"
+    r"However|Separately|Still|Yet|Also|Last|This|For|Following|Despite|Amid|Under|Unlike|"
+    r"With|Without|Since|When|While)\b[^,\x00]{0,120},\s*"
 )
 # A clause break: the subject of a verb never reaches back across one.
 _CUT_CHARS = frozenset(',;:()[]"“”‘—–' + QMASK)
@@ -97,7 +98,7 @@ ROLE_HEADS = set(
     principal dean provost chancellor counsel litigator plaintiff defendant witness trustee
     treasurer mp mla mna senator-elect advocate investor strategist trader broker banker
     democrat republican tourist resident witness student worker farmer shopper passenger
-    survivor victim neighbour neighbor
+    survivor victim neighbour neighbor aide staffer insider source
     economist-in-chief""".split()
 )
 # Other words that may appear inside a role: "China’s top diplomat", "former ministry official".
