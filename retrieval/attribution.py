@@ -181,9 +181,16 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
         # (not "Alpine Club of Pakistan": a word after "of" names no person)
         names = people.aliases[low]
         role = _role_text(words[:-1])
+        title = words[-2].lower().rstrip(".") if len(words) > 1 else ""
+        gender = "m" if title in ("mr", "sir", "lord") else "f" if title in _FEMALE_TITLES else ""
         if len(names) == 1:
             name = next(iter(names))
+            if gender and people.genders.get(name, gender) != gender:
+                return _Who(None, role, "alias")  # "Mr Ellis", but the Ellis we know is she
             return _Who(name, role or people.first_role(name), "alias")
+        fits = [n for n in names if gender and people.genders.get(n) == gender]
+        if len(fits) == 1:  # "Mr Ellis" when Abigail and Keith Ellis are both in the story
+            return _Who(fits[0], role or people.first_role(fits[0]), "alias")
         return _Who(None, role, "alias")  # a surname two people share: not guessed
     if _has_role_head(words):
         phrase = " ".join(words)
@@ -376,6 +383,7 @@ def _maybe_person(name: str | None) -> bool:
     )
 
 
+_FEMALE_TITLES = {"mrs", "ms", "miss", "lady", "dame"}
 _NUMBER_WORDS = {"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozens",
                  "hundreds", "thousands", "both"}  # fmt: skip
 _INDEFINITES = {"a", "an", "one", "another", "some", "two", "three", "several", "other"}
@@ -508,6 +516,8 @@ def _colon_speaker(text: str, masked: str, s: int, colon: int, state: _State) ->
     who = _sentence_subject(text, masked, s, colon, state)
     if _is_person(who, state) or (who is not None and who.attribution == "pronoun"):
         return who
+    if who is not None and who.speaker is None and who.attribution == "alias":
+        return None  # a subject we read but cannot pin down ("Mr Ellis", two Ellises): nobody
     name = state.people.first_mention(s, min(colon, s + 160))  # "A resident, Jane Doe, 80,"
     if name is not None:
         return _Who(name, state.people.first_role(name), "explicit")

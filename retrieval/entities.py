@@ -196,6 +196,9 @@ def _find_people(text: str) -> _People:
         names = people.aliases.get(word.lower(), set())
         if len(names) == 1:
             name = next(iter(names))
+            if _gender_of([role] if role else []) not in ("", _gender_of(people.roles[name])):
+                if _gender_of(people.roles[name]):
+                    continue  # "Mr Ellis" is not Abigail Ellis: another Ellis, unnamed
             people.mentions[name].append(pos)
             people.add_role(name, role)
     for offsets in people.mentions.values():
@@ -264,6 +267,24 @@ _GENDER_CUE = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
 _GENDER_WINDOW = 160  # characters after a mention in which a pronoun can only mean that person
 
 
+_PRONOUN_WORDS = {"he", "him", "his", "himself", "she", "her", "hers", "herself"}
+# In a role, only titles and nouns tell a gender: "His mother" is a woman.
+_MALE_ROLE_WORDS = _MALE_WORDS - _PRONOUN_WORDS
+_FEMALE_ROLE_WORDS = _FEMALE_WORDS - _PRONOUN_WORDS
+
+
+def _gender_of(roles: list[str]) -> str:
+    """ "m" or "f" when the titles and role words agree on one, else ""."""
+    found = set()
+    for role in roles:
+        words = {w.lower().strip(".") for w in role.split()}
+        if words & _MALE_ROLE_WORDS:
+            found.add("m")
+        if words & _FEMALE_ROLE_WORDS:
+            found.add("f")
+    return found.pop() if len(found) == 1 else ""
+
+
 def _genders(text: str, people: _People) -> dict[str, str]:
     """A person's gender, from the article's own words only: a title or role word before their
     name (Mrs Thatcher, the spokeswoman), else the pronouns that follow their mentions with no
@@ -272,9 +293,9 @@ def _genders(text: str, people: _People) -> dict[str, str]:
     for name, roles in people.roles.items():
         for role in roles:
             words = {w.lower().strip(".") for w in role.split()}
-            if words & _MALE_WORDS:
+            if words & _MALE_ROLE_WORDS:
                 titled.setdefault(name, set()).add("m")
-            if words & _FEMALE_WORDS:
+            if words & _FEMALE_ROLE_WORDS:
                 titled.setdefault(name, set()).add("f")
     votes: dict[str, list[str]] = {}
     if people.ordered is None:

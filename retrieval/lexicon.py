@@ -98,7 +98,9 @@ ROLE_HEADS = set(
     principal dean provost chancellor counsel litigator plaintiff defendant witness trustee
     treasurer mp mla mna senator-elect advocate investor strategist trader broker banker
     democrat republican tourist resident witness student worker farmer shopper passenger
-    survivor victim neighbour neighbor aide staffer insider source
+    survivor victim neighbour neighbor aide staffer insider source mother father brother
+    sister son daughter wife husband widow widower grandmother grandfather aunt uncle
+    cousin partner girlfriend boyfriend fiancee fiance mum dad
     economist-in-chief""".split()
 )
 # Other words that may appear inside a role: "China’s top diplomat", "former ministry official".
@@ -161,7 +163,8 @@ _TITLE_WORDS = set(
     councilman councilwoman alderman congressman congresswoman assemblyman assemblywoman
     leader speaker whip exchequer majority minority democratic republican sen rep gov gen
     chair chairperson pm cm fm mahatma president-elect vice-president prime-minister
-    ombudsman ayatollah hojatoleslam maulana mufti emir sultan sheikh
+    ombudsman ayatollah hojatoleslam maulana mufti emir sultan sheikh pictured above below
+    inset swede briton dane finn pole scot brit aussie kiwi
     governor-elect mayor-elect senator-elect
     lt col sgt capt cmdr supt insp hon""".split()
 )

@@ -125,6 +125,10 @@ class _Span:
     runs_on: bool  # left open here and re-opened at the start of the next paragraph
 
 
+_SINGLE_OR_STRAIGHT = re.compile(r"[‘’']")
+_STRAIGHT_OPENING = re.compile(r"(?:^|(?<=[\s(]))'[A-Z]")
+
+
 def _double_marks(text: str, start: int, end: int) -> list[tuple[int, str]]:
     """Each “ ” " in the paragraph as (offset, "open" | "close" | "either")."""
     marks = []
@@ -146,13 +150,17 @@ def _double_marks(text: str, start: int, end: int) -> list[tuple[int, str]]:
     return marks
 
 
-def _single_marks(text: str, start: int, end: int) -> list[tuple[int, str]]:
-    """Each ‘ ’ used as a quotation mark; a ’ between letters (It’s) is an apostrophe."""
+def _single_marks(text: str, start: int, end: int, straight: bool = False) -> list[tuple[int, str]]:
+    """Each ‘ ’ used as a quotation mark; a ’ between letters (It’s) is an apostrophe. With
+    `straight`, ' is read the same way (an article that quotes speech in straight singles)."""
     marks = []
-    for m in _SINGLE_MARK.finditer(text, start, end):
+    pattern = _SINGLE_OR_STRAIGHT if straight else _SINGLE_MARK
+    for m in pattern.finditer(text, start, end):
         i, c = m.start(), m.group()
         before = text[i - 1] if i > start else " "
         after = text[i + 1] if i + 1 < end else " "
+        if c == "'":
+            c = "‘" if not before.isalnum() and before not in ".,;:!?" else "’"
         if c == "‘":
             decade = text[i + 1 : i + 4].rstrip("s").isdigit() and after.isdigit()  # ‘90s
             if not before.isalnum() and (after.isalnum() or after == "…") and not decade:
@@ -193,15 +201,25 @@ def _starts_with(text: str, start: int, chars: str) -> bool:
     return start < len(text) and text[start] in chars
 
 
+def _speech_in_straight_singles(text: str) -> bool:
+    """British tabloids quote speech in straight single marks ('We will fight,' he said). Read
+    them as quotation marks only in an article with no double marks, where at least two
+    straight singles open before a capital letter."""
+    if _DOUBLE_MARK.search(text) or "‘" in text:
+        return False
+    return len(_STRAIGHT_OPENING.findall(text)) >= 2
+
+
 def _paragraph_spans(text: str, paras: list[tuple[int, int]]) -> list[list[_Span]]:
     """Paired quotation spans of every paragraph, in order; singles nested in doubles dropped."""
     result = []
+    straight = _speech_in_straight_singles(text)
     for n, (start, end) in enumerate(paras):
         next_start = paras[n + 1][0] if n + 1 < len(paras) else len(text)
         families = []
         for marks, openers in (
             (_double_marks(text, start, end), '“"'),
-            (_single_marks(text, start, end), "‘"),
+            (_single_marks(text, start, end, straight), "‘'" if straight else "‘"),
         ):
             pairs, left_open = _pair(marks)
             spans = [_Span(a, b, False) for a, b in pairs]

@@ -25,7 +25,7 @@ from quote_attribution import run  # noqa: E402
     ("gold", "min_precision", "min_recall"),
     [("reuters_dev", 0.95, 0.88), ("web_dev", 0.92, 0.70), ("reuters_blind", 0.96, 0.84),
      ("web_blind", 0.85, 0.68), ("blind2", 0.89, 0.76), ("blind3", 0.96, 0.81),
-     ("blind4", 0.88, 0.47),
+     ("blind4", 0.87, 0.62),
      ("gold", 1.0, 1.0), ("heldout", 1.0, 1.0), ("blind", 1.0, 1.0), ("final", 1.0, 1.0)],
 )  # fmt: skip
 def test_speaker_precision_on_gold_sets(gold, min_precision, min_recall):
@@ -202,3 +202,22 @@ def test_acronym_questions_find_the_body():
     assert resolve_speaker("the WHO", speakers) == "World Health Organization"
     assert parse_speaker_question("What did the WHO say?").speaker == "the WHO"
     assert resolve_speaker("the UN", speakers) is None
+
+
+def test_speech_in_straight_single_quotes_when_an_article_has_no_double_marks():
+    from retrieval.documents import make_document
+
+    tabloid = (
+        "Tributes paid\n\nThe family's lawyer, Tom Rees, said: 'He was a wonderful man.'\n\n"
+        "'We will miss him every day,' Mr Rees added, calling the workers' rights 'a priority'.\n"
+    )
+    quotes = extract_quotes(make_document(tabloid, "x.txt"))
+    assert [(q.text, q.speaker) for q in quotes] == [
+        ("He was a wonderful man.", "Tom Rees"),
+        ("We will miss him every day", "Tom Rees"),
+        ("a priority", "Tom Rees"),
+    ]
+    mixed = 'The lawyer, Tom Rees, said "it was the workers\' rights" that mattered.\n'
+    assert [q.text for q in extract_quotes(make_document(mixed, "y.txt"))] == [
+        "it was the workers' rights"
+    ]  # double marks in the article: straight singles stay apostrophes
