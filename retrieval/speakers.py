@@ -266,6 +266,33 @@ _QUESTION_TITLES = {"pm", "cm", "fm", "dr", "mr", "mrs", "ms", "miss", "sir", "d
                     "justice", "minister", "chancellor", "premier", "ceo", "mayor"}  # fmt: skip
 
 
+_KEYS: list[tuple[dict, dict[str, str], dict[str, list[str]]]] = []  # last few tables
+
+
+def _keys_of(speakers: dict[str, list[str]]) -> dict[str, str]:
+    """Every speaker's comparable key, computed once per speaker table (an index's table is
+    fixed once loaded; at 1M passages it holds ~100k names, and each question reads it)."""
+    return _cached(speakers)[0]
+
+
+def _by_key(speakers: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Key -> the speakers with that key: an exact match without a pass over every name."""
+    return _cached(speakers)[1]
+
+
+def _cached(speakers):
+    for table, keys, by_key in _KEYS:
+        if table is speakers and len(keys) == len(speakers):
+            return keys, by_key
+    keys = {c: _name_key(c) for c in speakers}
+    by_key: dict[str, list[str]] = {}
+    for name, key in keys.items():
+        by_key.setdefault(key, []).append(name)
+    _KEYS.insert(0, (speakers, keys, by_key))
+    del _KEYS[4:]
+    return keys, by_key
+
+
 def resolve_speaker(phrase: str, speakers: dict[str, list[str]]) -> str | None:
     """The canonical speaker a question means, or None when nothing (or more than one) fits.
 
@@ -276,10 +303,10 @@ def resolve_speaker(phrase: str, speakers: dict[str, list[str]]) -> str | None:
     key = _name_key(phrase)
     if not key:
         return None
-    keys = {c: _name_key(c) for c in speakers}
-    exact = [c for c, k in keys.items() if k == key]
+    exact = _by_key(speakers).get(key, [])
     if exact:
         return exact[0] if len(exact) == 1 else None
+    keys = _keys_of(speakers)
     acronym = phrase.strip(" ?.!,").removeprefix("the ").removeprefix("The ")
     if acronym.isupper() and 2 <= len(acronym) <= 6 and acronym.isalpha():
         spelled = [c for c in speakers if spells(acronym, c)]  # "the WHO": World Health Org.
@@ -324,8 +351,8 @@ def speaker_group(phrase: str, speakers: dict[str, list[str]]) -> list[str]:
         return []
     capital = _CAPITALS.get(country)
     group = []
-    for name in speakers:
-        words = _name_key(name).split()
+    for name, name_key in _keys_of(speakers).items():
+        words = name_key.split()
         if words in ([country], [capital]) or (
             len(words) > 1
             and (words[0] in adjectives or words[0] == country)
@@ -342,6 +369,6 @@ def speaker_candidates(phrase: str, speakers: dict[str, list[str]]) -> list[str]
     words = [w for w in key.split() if w not in _QUESTION_TITLES and w not in _ROLE_WORDS]
     if not words or resolve_speaker(phrase, speakers) is not None:
         return []
-    keys = {c: set(_name_key(c).split()) for c in speakers}
+    keys = {c: set(k.split()) for c, k in _keys_of(speakers).items()}
     fits = [c for c, k in keys.items() if set(words) <= k]
     return fits if len(fits) > 1 else []
