@@ -37,10 +37,10 @@ from retrieval.config import MAX_QUESTION_CHARS, MODES
 from retrieval.documents import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
 from retrieval.followup import Turn, rewrite
 from retrieval.serving import (
+    BUSY_MESSAGE,
     RETRY_AFTER_S,
     AdminSessions,
     AnswerGate,
-    Busy,
     LoginGuard,
     check_admin_password,
     password_matches,
@@ -62,6 +62,9 @@ QUEUE_SIZE = 32
 MAX_UPLOAD_FILES = 10
 ARTICLE_CHOICES = 50  # the article filter lists this many matches of its search at a time
 ADMIN_COOKIE = "newsqa_admin"
+MAX_LOGIN_BYTES = 4096  # a password form, nothing larger
+# Gradio routes that take files: only the admin page (behind its session) may use them.
+_FILE_ROUTES = ("/gradio_api/upload", "/gradio_api/component_server", "/upload_progress")
 VIEWER = "nq-viewer"  # name of the viewer iframe that source links open in
 
 CSS = """
@@ -374,6 +377,9 @@ def build_page(live: LiveIndex, gate: AnswerGate, base: str):
     with gr.Blocks(title=f"{TITLE}: cited answers from the news") as page:
         gr.Markdown(f"# {TITLE}\n{TAGLINE}", elem_id="nq-header")
         turns = gr.State([])
+        # The conversation is kept on the server: the Chatbot is output only, so a client
+        # cannot hand Gradio file references (remote URLs it would fetch) inside a history.
+        history = gr.State([])
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=320):
                 chat = gr.Chatbot(label="Answers", height=480, elem_id="nq-chat")
@@ -406,13 +412,15 @@ def build_page(live: LiveIndex, gate: AnswerGate, base: str):
                     elem_id="nq-viewer",
                 )
 
-        def on_ask(message, history, state, k_value, mode_value, doc_filter):
-            return chat_turn(
-                live.index, message, history, state, k_value, mode_value, doc_filter,
+        def on_ask(message, past, state, k_value, mode_value, doc_filter):
+            cleared, shown, state, cards = chat_turn(
+                live.index, message, past, state, k_value, mode_value, doc_filter,
                 base=base, gate=gate,
             )  # fmt: skip
+            return cleared, shown, shown, state, cards
 
-        inputs, outputs = [box, chat, turns, k, mode, only], [box, chat, turns, sources]
+        inputs = [box, history, turns, k, mode, only]
+        outputs = [box, chat, history, turns, sources]
         limit = {"concurrency_id": "answer", "concurrency_limit": gate.capacity}
         box.submit(on_ask, inputs, outputs, api_visibility="private", **limit)
         send.click(on_ask, inputs, outputs, api_visibility="private", **limit)
@@ -430,7 +438,10 @@ def build_page(live: LiveIndex, gate: AnswerGate, base: str):
         def refresh_choices(query, chosen):
             return gr.Dropdown(choices=find_articles(live.index, query, chosen))
 
-        find.change(refresh_choices, [find, only], only, api_visibility="private")
+        find.change(
+            refresh_choices, [find, only], only, api_visibility="private",
+            concurrency_id="search", concurrency_limit=2,
+        )  # fmt: skip
         page.load(refresh_choices, [find, only], only, api_visibility="private")
     page.queue(max_size=QUEUE_SIZE, default_concurrency_limit=gate.capacity)
     return page
@@ -442,6 +453,7 @@ def build_widget(live: LiveIndex, gate: AnswerGate, base: str):
 
     with gr.Blocks(title=TITLE) as widget:
         turns = gr.State([])
+        history = gr.State([])  # on the server, as on the page
         chat = gr.Chatbot(label=f"{TITLE}: cited answers from the news", height=420)
         box = gr.Textbox(
             placeholder="What did Zhang Jun say?", show_label=False,
@@ -449,14 +461,15 @@ def build_widget(live: LiveIndex, gate: AnswerGate, base: str):
         )  # fmt: skip
         gr.Examples(EXAMPLES[:2], inputs=box, label="Try")
 
-        def on_ask(message, history, state):
-            return chat_turn(
-                live.index, message, history, state, 5, "hybrid", None, base=base, inline=True,
+        def on_ask(message, past, state):
+            cleared, shown, state, _ = chat_turn(
+                live.index, message, past, state, 5, "hybrid", None, base=base, inline=True,
                 gate=gate,
-            )[:3]  # fmt: skip
+            )  # fmt: skip
+            return cleared, shown, shown, state
 
         box.submit(
-            on_ask, [box, chat, turns], [box, chat, turns], api_visibility="private",
+            on_ask, [box, history, turns], [box, chat, history, turns], api_visibility="private",
             concurrency_id="answer", concurrency_limit=gate.capacity,
         )  # fmt: skip
     widget.queue(max_size=QUEUE_SIZE, default_concurrency_limit=gate.capacity)
@@ -608,10 +621,12 @@ def create_app(index: Index, settings: Settings):
     async def guard(request, call_next):
         path = request.url.path
         is_admin = path == "/admin" or path.startswith("/admin/")
-        if path.endswith("/gradio_api/upload") or path.endswith("/upload_progress"):
-            # The public pages have no file input: nobody may fill Gradio's folder through them.
-            if not is_admin:
-                return refuse(403, "uploads are accepted on /admin only")
+        takes_files = any(route in path for route in _FILE_ROUTES)
+        if path.endswith("/process_recording") or (takes_files and not is_admin):
+            # The public pages have no file input: nobody may fill Gradio's folders, or have
+            # it parse or convert files, through them.
+            return refuse(403, "uploads are accepted on /admin only")
+        if takes_files and request.method == "POST":
             size = request.headers.get("content-length")
             if size is None or not size.isdigit() or int(size) > upload_limit:
                 return refuse(
@@ -639,11 +654,14 @@ def create_app(index: Index, settings: Settings):
         params = request.query_params
         q, k, mode = params.get("q", ""), params.get("k", "5"), params.get("mode", "hybrid")
         if not gate.reserve():
-            return refuse(503, Busy().args[0], **{"Retry-After": str(RETRY_AFTER_S)})
+            return refuse(503, BUSY_MESSAGE, **{"Retry-After": str(RETRY_AFTER_S)})
+        started = False
 
         def answer():
+            nonlocal started
+            started = True
             if not gate.start(arrived):
-                return refuse(503, Busy().args[0], **{"Retry-After": str(RETRY_AFTER_S)})
+                return refuse(503, BUSY_MESSAGE, **{"Retry-After": str(RETRY_AFTER_S)})
             try:
                 return JSONResponse(api_answer(live.index, q, k, mode))
             except NewsqaError as err:
@@ -651,7 +669,12 @@ def create_app(index: Index, settings: Settings):
             finally:
                 gate.finish()
 
-        return await anyio.to_thread.run_sync(answer, limiter=api_threads)
+        try:
+            return await anyio.to_thread.run_sync(answer, limiter=api_threads)
+        except BaseException:
+            if not started:  # cancelled before the thread ran: the place in line goes back
+                gate.cancel()
+            raise
 
     @app.get("/article/{doc_id}", response_class=HTMLResponse)
     def article(doc_id: str, start: str | None = None, end: str | None = None):
@@ -680,10 +703,18 @@ def create_app(index: Index, settings: Settings):
             retry = str(math.ceil(wait))
             message = f"too many wrong passwords; try again in {retry} s"
             return HTMLResponse(login_page(message), 429, headers={"Retry-After": retry})
-        form = await request.form()
+        # Counted as a failure before anything is awaited: parallel guesses cannot all slip in
+        # before the lock-out. A success clears the record.
+        logins.failed(client)
+        size = request.headers.get("content-length", "")
+        kind = request.headers.get("content-type", "")
+        if not (size.isdigit() and int(size) <= MAX_LOGIN_BYTES) or not kind.startswith(
+            "application/x-www-form-urlencoded"
+        ):
+            return HTMLResponse(login_page("send the login form, nothing else"), 400)
+        form = await request.form(max_files=0, max_fields=4)
         given = form.get("password")
         if not isinstance(given, str) or not password_matches(given, settings.admin_password):
-            logins.failed(client)
             return HTMLResponse(login_page("wrong password"), 401)
         logins.succeeded(client)
         response = RedirectResponse("/admin/", 303)
@@ -706,15 +737,22 @@ def create_app(index: Index, settings: Settings):
         "show_error": True,
     }  # fmt: skip
     base = settings.public_url or ""
+
+    def root(path: str) -> dict:
+        """Gradio's own links from the configured address, not from X-Forwarded-Host."""
+        return {"root_path": settings.public_url + path} if settings.public_url else {}
+
     gr.mount_gradio_app(
-        app, build_widget(live, gate, settings.link_base()), path="/widget", **common
-    )
+        app, build_widget(live, gate, settings.link_base()), path="/widget", **common,
+        **root("/widget"),
+    )  # fmt: skip
     if settings.admin_password:  # no password configured: no admin page at all
         admin = build_admin(live, settings)
         gr.mount_gradio_app(
-            app, admin, path="/admin", **{**common, "max_file_size": MAX_FILE_BYTES}
-        )
-    gr.mount_gradio_app(app, build_page(live, gate, base), path="/", **common)
+            app, admin, path="/admin", **{**common, "max_file_size": MAX_FILE_BYTES},
+            **root("/admin"),
+        )  # fmt: skip
+    gr.mount_gradio_app(app, build_page(live, gate, base), path="/", **common, **root(""))
     app.state.live = live
     app.state.gate = gate
     app.state.settings = settings

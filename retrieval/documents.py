@@ -241,6 +241,8 @@ def parse_front_matter(block: str) -> dict:
         raise ValueError(
             f"its YAML front matter does not parse ({err.__class__.__name__})"
         ) from None
+    except RecursionError:  # "[[[[…": nesting deeper than Python's stack
+        raise ValueError("its YAML front matter is nested too deeply") from None
     if not isinstance(front, dict):
         raise ValueError("its front matter is not a YAML mapping (key: value lines)")
     return front
@@ -295,6 +297,9 @@ def _load_jsonl(text: str, source: str) -> Iterator[Document | str]:
             record = json.loads(line)
         except json.JSONDecodeError as err:
             yield f"skipped {where}: not valid JSON ({err.msg})"
+            continue
+        except RecursionError:
+            yield f"skipped {where}: JSON nested too deeply"
             continue
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             yield f'skipped {where}: each line needs an object with a "text" string'

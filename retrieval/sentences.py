@@ -22,6 +22,7 @@ ABBREVIATIONS = frozenset(
     sr rev hon fr messrs mt ft vs etc inc corp co ltd bros dept est approx
     jan feb mar apr aug sep sept oct nov dec pres sec supt insp det cllr""".split()
 )
+_MAX_WORD = 40  # characters a stop's word is read back: abbreviations and initials are short
 # Abbreviations only before a number: "No. 10", but "‘No.’ Done." ends a sentence.
 _BEFORE_NUMBERS = frozenset({"no", "nos", "fig", "vol", "art", "p", "pp"})
 _STOP = re.compile(r"[.!?…]+")
@@ -139,14 +140,17 @@ def sentence_ends(text: str, start: int = 0, end: int | None = None) -> list[int
 
 def _ends_sentence(text: str, stop: int, stop_end: int, cut: int, end: int) -> bool:
     word_start = stop
-    while word_start > 0 and (text[word_start - 1].isalnum() or text[word_start - 1] in ".'’-"):
+    floor = max(0, stop - _MAX_WORD)  # bounded: "ab.ab.ab…" must not rescan the whole run
+    while word_start > floor and (text[word_start - 1].isalnum() or text[word_start - 1] in ".'’-"):
         word_start -= 1
     word = text[word_start:stop]
     if stop_end - stop == 1 and text[stop] == ".":
         bare = word.replace(".", "").lower()
         if bare in _BEFORE_NUMBERS:  # "No. 10", but "‘No.’ Done."
-            after = text[cut:end].lstrip()
-            if after[:1].isdigit():
+            i = cut
+            while i < end and text[i].isspace():
+                i += 1
+            if i < end and text[i].isdigit():
                 return False
         elif bare in ABBREVIATIONS:
             return False

@@ -68,6 +68,10 @@ class AnswerGate:
         self._give_back()
         return False
 
+    def cancel(self) -> None:
+        """Give back a reserved place that never started (its request was cancelled)."""
+        self._give_back()
+
     def finish(self) -> None:
         self._slots.release()
         self._give_back()

@@ -13,6 +13,7 @@ word after it, as a reader would split them):
     [what was|were|is|are|have been | show|give|tell|list|find [me]] X's [main|key|latest] NOUN
         [about Y]
     [show|give|list|find [me]] [all|the|any] NOUN from|by X [about Y]
+    according to X, Y?
 "about" stands for about|on|regarding|concerning|over|of. Without "about Y", the words after
 the verb narrow the answer instead ("tell reporters"); "anything"/"that" narrow nothing.
 """
@@ -77,7 +78,7 @@ def parse_speaker_question(question: str) -> SpeakerQuestion | None:
         return None
     words = body.split(" ")
     lower = [w.lower() for w in words]
-    for form in (_what_did, _said_by, _possessive, _quotes_from, _did_say, _according_to):
+    for form in (_said_by, _what_did, _possessive, _quotes_from, _did_say, _according_to):
         found = form(words, lower)
         if found is not None and _plausible(found.speaker):
             return found
@@ -108,6 +109,8 @@ def _did_say(words: list[str], lower: list[str]) -> SpeakerQuestion | None:
 def _speaker_then_verb(words, lower, first: int, allow_perfect: bool) -> SpeakerQuestion | None:
     """X = words[first:i] for the first i where a speech verb starts (after "has" if allowed)."""
     for i in range(first + 1, len(words)):
+        if words[i][:1].isupper():
+            continue  # "the State Department", "Edward Said": a capitalised verb is a name
         after = _verb_end(lower, i)
         if after is None and allow_perfect and lower[i] in _PERFECT:
             after = _verb_end(lower, i + 1)
@@ -160,8 +163,11 @@ def _split_topic(words, lower, start: int, allow_empty_head: bool):
     after it; the head is what comes before (it may be empty only where allowed)."""
     first = start if allow_empty_head else start + 1
     for m in range(first, len(words) - 1):
-        if lower[m] in _TOPIC_WORDS:
-            return words[start:m], words[m + 1 :]
+        inside_name = (
+            lower[m] == "of" and words[m - 1][:1].isupper() and words[m + 1][:1].isupper()
+        )  # "the Secretary of State", "the Bank of England" (but "Zhang Jun on Ukraine")
+        if lower[m] in _TOPIC_WORDS and not (inside_name and not allow_empty_head):
+            return words[start:m], words[m + 1 :]  # (not "the Secretary of State")
     return words[start:], None
 
 

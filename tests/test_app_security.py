@@ -397,3 +397,47 @@ def test_home_page_does_not_send_every_title(served):
     base, _ = served
     _, _, page = get(base + "/config")
     assert "security concerns" not in page  # titles come from the search, after load
+
+
+# ---------------------------------------------------------------- found in review
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/gradio_api/component_server", "/widget/gradio_api/component_server",
+     "/gradio_api/process_recording", "/widget/gradio_api/process_recording",
+     "/admin/gradio_api/process_recording"],
+)  # fmt: skip
+def test_other_file_routes_are_refused(served, path):
+    _, web = served
+    client = TestClient(web)
+    response = client.post(path, files={"files": ("a.wav", b"RIFF")})
+    assert response.status_code == 403 and "on /admin only" in response.json()["error"]
+
+
+def test_chat_history_never_comes_from_the_client(served):
+    """The Chatbot is output only: a history with file references (URLs Gradio would fetch)
+    cannot be sent in."""
+    base, _ = served
+    _, _, body = get(base + "/config")
+    config = json.loads(body)
+    chatbots = {c["id"] for c in config["components"] if c["type"] == "chatbot"}
+    assert chatbots
+    for dependency in config["dependencies"]:
+        assert not chatbots & set(dependency["inputs"]), dependency
+
+
+def test_login_takes_only_a_small_form(served):
+    _, web = served
+    client = TestClient(web, client=("10.7.7.7", 5000))
+    big = client.post("/admin/login", files={"f": ("x", b"x" * 100_000)})
+    assert big.status_code == 400
+    assert client.post("/admin/login", data={"password": PASSWORD}).status_code == 200
+
+
+def test_a_cancelled_request_gives_its_place_back():
+    gate = AnswerGate(running=1, waiting=0, wait_s=0.1)
+    assert gate.reserve()
+    gate.cancel()
+    assert gate.reserve()  # the place came back
+    gate.cancel()

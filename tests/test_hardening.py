@@ -191,3 +191,24 @@ def test_reading_a_hostile_article_costs_time_linear_in_its_length():
     small, large = ("Headline\n\n" + worst[0] * (n // len(worst[0])) for n in (5_000, 20_000))
     growth = min(_cost(large) for _ in range(2)) / min(_cost(small) for _ in range(2))
     assert growth <= 6, f"{worst[0]!r}: 4x the length cost {growth:.1f}x the time"
+
+
+def test_deeply_nested_front_matter_or_json_is_skipped(tmp_path):
+    write(tmp_path / "deep.md", "---\ntitle: " + "[" * 5000 + "\n---\nBody.\n")
+    write(tmp_path / "deep.jsonl", '{"text": "x", "a": ' + "[" * 100_000 + "\n")
+    write(tmp_path / "good.txt", GOOD)
+    loaded = load_corpus(tmp_path)
+    assert [d.title for d in loaded.documents] == ["Ferry back in service"]
+    assert any("nested too deeply" in w for w in loaded.warnings), loaded.warnings
+
+
+def test_sentence_rule_is_linear_on_runs_of_short_words():
+    from retrieval.sentences import sentence_spans
+
+    def cost(n):
+        started = time.perf_counter()
+        sentence_spans("ab." * n)
+        return time.perf_counter() - started
+
+    small, large = min(cost(4000) for _ in range(3)), min(cost(16000) for _ in range(3))
+    assert large <= 8 * small, f"4x the length cost {large / small:.1f}x the time"

@@ -81,3 +81,16 @@ def test_long_but_honest_questions_still_parse():
     assert parse_speaker_question("What did Zhang Jun say about " + speaker.topic + "?") == speaker
     assert parse_speaker_question("What did Zhang Jun say ??") == SpeakerQuestion("Zhang Jun", None)
     assert parse_speaker_question("What did Zhang Jun say? And Wang Yi?") is None
+
+
+def test_names_with_capitalised_verbs_and_of_stay_whole():
+    assert parse_speaker_question("What did the State Department say?").speaker == (
+        "the State Department"
+    )
+    assert parse_speaker_question("What did Edward Said say?").speaker == "Edward Said"
+    assert parse_speaker_question("What was said by the Secretary of State?") == SpeakerQuestion(
+        "the Secretary of State", None
+    )
+    assert parse_speaker_question("What has been said by Zhang Jun about Ukraine?") == (
+        SpeakerQuestion("Zhang Jun", "Ukraine")
+    )
