@@ -412,10 +412,13 @@ def _sentence_subject(text: str, masked: str, s: int, e: int, state: _State) -> 
     while end < hi and masked[end] not in _CUT_CHARS:
         end += 1
     first = masked[start:end].split()[:6]
+    speaks = SPEECH_VERB.search(masked, start, min(end, start + 80)) is not None
     if (
         first
         and first[0].lower() in _INDEFINITES
-        and any(w.lower() in _ROLE_WORDS or w.lower() in _GROUP_WORDS for w in first[1:])
+        and (
+            speaks or any(w.lower() in _ROLE_WORDS or w.lower() in _GROUP_WORDS for w in first[1:])
+        )
     ):
         # "A fund manager at a trust bank made a gloomier prediction.": someone new and unnamed,
         # whom a following "he said" means (so not the person named before).
@@ -551,8 +554,10 @@ def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | N
         return _Who(None, None, "explicit")  # "a nonprofit formed in May that says": not named
     if hi > lo:
         toks = _phrase(text, lo, hi, from_end=True)
-        if not toks or _PREPOSITION_END.search(text, lo, toks[0][0]):
+        if toks and _PREPOSITION_END.search(text, lo, toks[0][0]):
             toks = _phrase(text, lo, hi, from_end=False)  # "Officials in Kyiv said"
+        # (No name right before the verb: "the Berlin wine merchant said" names nobody, so the
+        # words at the clause's start are not taken instead.)
         who = _resolve_span(toks, state)
         return who or _Who(None, None, "explicit")  # a subject we cannot name
     named = _appositive_subject(text, masked, s, verb.start(), state)
@@ -567,7 +572,9 @@ def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | N
         while end < min(e, verb.end() + 120) and masked[end] not in _CUT_CHARS:
             end += 1
         after = _tokens(text, verb.end(), end)
-        if after and after[0][2].lower() in _INDEFINITES - {"a", "an"}:
+        if after and (
+            after[0][2] in ("a", "an") or after[0][2].lower() in _INDEFINITES - {"a", "an"}
+        ):  # “…,” said a Wall Street arbitrageur / one analyst who ...
             return _Who(None, None, "alias")  # “…,” said one analyst who ...: unnamed
         toks = _phrase(text, verb.end(), end, from_end=False)
         if not toks:  # "said reviewer Jane Doe": start at the name, a word or two on

@@ -375,6 +375,8 @@ def _name_in_run(text, words, people: _People, singles) -> None:
     while len(words) - k > 1 and words[k][1].lower() in _NAME_MONTHS:
         k += 1  # "since last August Smart": a month opens no name (it may end one: Ruth May)
     name_words = words[k:]
+    if words[-1][1].lower() in ROLE_HEADS:
+        return  # "Delaware Democrat", "Kuwaiti Tourist": a description, not a person's name
     if words[-1][1].lower().rstrip(".") in _BODY_SUFFIXES:
         # "American Motors Corp", "United Automobile Workers": a body, not a person
         named = text[words[0][0] : words[-1][0] + len(words[-1][1])].split()
