@@ -30,12 +30,16 @@ from .lexicon import (  # the package's own attribution modules
     _CONNECTORS,
     _CUT_CHARS,
     _DETERMINERS,
+    _FEMALE_TITLES,
     _FUNCTION_WORDS,
     _GROUP_WORDS,
+    _INDEFINITES,
     _INTRO,
+    _IRREGULAR_PASTS,
     _LEADING_CONJUNCTION,
     _NOT_A_SPEAKER,
     _NOT_MODIFIERS,
+    _NUMBER_WORDS,
     _PLACE_AND_BODY_WORDS,
     _POSSESSIVE_DETERMINERS,
     _PREPOSITION_END,
@@ -383,12 +387,6 @@ def _maybe_person(name: str | None) -> bool:
     )
 
 
-_FEMALE_TITLES = {"mrs", "ms", "miss", "lady", "dame"}
-_NUMBER_WORDS = {"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozens",
-                 "hundreds", "thousands", "both"}  # fmt: skip
-_INDEFINITES = {"a", "an", "one", "another", "some", "two", "three", "several", "other"}
-
-
 def _word_before(text: str, pos: int) -> str:
     """The lower-case word just before pos (within 16 characters), or ""."""
     words = text[max(0, pos - 16) : pos].split()
@@ -537,14 +535,6 @@ def _looks_like_verb(word: str) -> bool:
         or (low.endswith("ed") and len(low) > 4)
         or low in _IRREGULAR_PASTS
     )
-
-
-_IRREGULAR_PASTS = set(
-    """laid made gave wrote put set took spoke began went came saw got left kept held brought
-    thought felt found stood sat ran won lost met paid sent built led read heard knew meant cut
-    hit let became broke chose drew drove fell fought flew forgot grew hung rose shook shot
-    sang sought struck swore taught threw understood woke wore""".split()
-)
 
 
 def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | None:

@@ -248,10 +248,10 @@ _INITIALS = re.compile(rf"[{_UPPER}]\.(?:[{_UPPER}]\.)*")
 _NOT_INITIALS = {"U.S.", "U.N.", "U.K.", "E.U.", "U.S.A.", "N.Y.", "D.C."}
 # Generational suffixes end a name but are never the name a later mention uses.
 _NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
-# Lower-case particles inside names: Ursula von der Leyen, Charles de Gaulle.
 # "Although Citicorp said ...": a clause opener is no part of a name.
 SUBORDINATORS = {"although", "though", "whereas", "because", "since", "unless", "until",
                  "whether", "once", "so", "thus", "meanwhile", "moreover", "besides"}  # fmt: skip
+# Lower-case particles inside names: Ursula von der Leyen, Charles de Gaulle.
 _NAME_PARTICLES = {"von", "van", "der", "den", "de", "da", "di", "del", "bin", "al", "ibn", "le"}
 _PARTICLE = "(?:" + "|".join(sorted(_NAME_PARTICLES)) + r")[ \t]+"
 _CAP_RUN = re.compile(rf"(?<![\w’'\-]){_CAP_WORD}(?:[ \t]+(?:{_PARTICLE})*{_CAP_WORD})*")
@@ -265,3 +265,18 @@ _APPOSITIVE = re.compile(
 _APPOSITIVE_RELATIVE = re.compile(
     r",\s+(?:(?:the|a|an)\s+)?((?:[\w’'\-]+[ \t]+){0,6}?[\w’'\-]+)[ \t]+(?:who|whose|which)\b"
 )
+
+# Past tenses that show a colon follows a clause, not a label (attribution.py).
+_IRREGULAR_PASTS = set(
+    """laid made gave wrote put set took spoke began went came saw got left kept held brought
+    thought felt found stood sat ran won lost met paid sent built led read heard knew meant cut
+    hit let became broke chose drew drove fell fought flew forgot grew hung rose shook shot
+    sang sought struck swore taught threw understood woke wore""".split()
+)
+
+# Titles that tell a woman ("Mrs Ellis"), numbers that make a group ("Two Senate Republicans"),
+# and words that bring in someone unnamed ("one analyst", "a Wright aide").
+_FEMALE_TITLES = {"mrs", "ms", "miss", "lady", "dame"}
+_NUMBER_WORDS = {"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozens",
+                 "hundreds", "thousands", "both"}  # fmt: skip
+_INDEFINITES = {"a", "an", "one", "another", "some", "two", "three", "several", "other"}
