@@ -523,11 +523,14 @@ _NATIONALITIES = {
     "dutch": "netherlands", "pakistani": "pakistan", "afghan": "afghanistan", "saudi": "saudi",
     "egyptian": "egypt", "brazilian": "brazil", "mexican": "mexico", "australian": "australia",
     "swiss": "switzerland", "swedish": "sweden", "belgian": "belgium", "greek": "greece",
-    # Capitals stand for their countries in roles too: "Beijing's UN envoy".
-    "beijing": "china", "moscow": "russia", "kyiv": "ukraine", "kiev": "ukraine",
-    "washington": "us", "london": "uk", "paris": "france", "berlin": "germany",
-    "tokyo": "japan", "islamabad": "pakistan", "tehran": "iran",
 }  # fmt: skip
+# Capitals stand for their countries in news copy ("Beijing said" is China speaking) and in
+# roles ("Beijing's UN envoy"). The one table of them; questions use it too (speakers.py).
+CAPITALS = {"china": "beijing", "russia": "moscow", "us": "washington", "ukraine": "kyiv",
+            "uk": "london", "germany": "berlin", "france": "paris", "japan": "tokyo",
+            "pakistan": "islamabad", "iran": "tehran"}  # fmt: skip
+COUNTRY_OF = {capital: country for country, capital in CAPITALS.items()} | {"kiev": "ukraine"}
+_NATIONALITIES.update(COUNTRY_OF)
 # How questions and articles abbreviate or vary a role: "PM" is the prime minister.
 _ROLE_EXPANSIONS = {
     "pm": ["prime", "minister"], "cm": ["chief", "minister"], "fm": ["foreign", "minister"],
@@ -535,8 +538,8 @@ _ROLE_EXPANSIONS = {
     "coo": ["chief", "operating", "officer"], "chair": ["chairman"], "chairwoman": ["chairman"],
     "chairperson": ["chairman"], "gov": ["governor"], "sen": ["senator"],
     "rep": ["representative"], "gen": ["general"], "envoy": ["ambassador"],
-    "spokeswoman": ["spokesman"], "spokesperson": ["spokesman"], "un": ["un"],
-    "minster": ["minister"], "secy": ["secretary"], "pres": ["president"],
+    "spokeswoman": ["spokesman"], "spokesperson": ["spokesman"], "minster": ["minister"],
+    "secy": ["secretary"], "pres": ["president"],
 }  # fmt: skip
 # Spellings of the same body: U.N./UN/United Nations, U.S./US/United States ...
 _ACRONYMS = [
@@ -546,7 +549,6 @@ _ACRONYMS = [
     (re.compile(r"\be\.\s?u\.|\beuropean union\b"), " eu "),
 ]
 _ROLE_STOPWORDS = {"the", "a", "an", "of", "to", "for", "at", "in", "s", "and"}
-_ROLE_SYNONYMS = {"spokeswoman": "spokesman", "spokesperson": "spokesman", "envoy": "ambassador"}
 # "China’s top diplomat" is its foreign minister (the US one is the secretary of state).
 _DIPLOMAT_ROLES = [{"foreign", "minister"}, {"secretary", "state"}, {"foreign", "secretary"}]
 
@@ -559,7 +561,7 @@ def _role_tokens(phrase: str) -> set[str]:
     s = re.sub(r"'s\b", "", s)
     words = re.findall(rf"[{_LOWER}]+", s)
     words = [e for w in words for e in _ROLE_EXPANSIONS.get(w, [w])]
-    words = [_ROLE_SYNONYMS.get(_NATIONALITIES.get(w, w), _NATIONALITIES.get(w, w)) for w in words]
+    words = [_NATIONALITIES.get(w, w) for w in words]
     return {w for w in words if w not in _ROLE_STOPWORDS}
 
 

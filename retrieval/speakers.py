@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .entities import _ACRONYMS, _NATIONALITIES, role_matches, spells
+from .entities import _ACRONYMS, _NATIONALITIES, CAPITALS, COUNTRY_OF, role_matches, spells
 from .lexicon import _CONNECTORS, _FUNCTION_WORDS, _NOT_A_SPEAKER, _ROLE_WORDS
 
 
@@ -252,10 +252,6 @@ def _clean(words: list[str]) -> str:
 
 # ---------------------------------------------------------------- who the question means
 
-# Capitals stand for their countries in news copy: "Beijing said" is China speaking.
-_CAPITALS = {"china": "beijing", "russia": "moscow", "us": "washington", "ukraine": "kyiv",
-             "uk": "london", "germany": "berlin", "france": "paris", "japan": "tokyo"}  # fmt: skip
-
 
 def _name_key(phrase: str) -> str:
     s = phrase.strip().strip("?.!,").replace("’", "'")
@@ -332,8 +328,8 @@ def resolve_speaker(phrase: str, speakers: dict[str, list[str]]) -> str | None:
         parts = [c for c, k in keys.items() if wanted <= set(k.split())]
         if parts:
             return parts[0] if len(parts) == 1 else None
-    capital = _CAPITALS.get(key)
-    country = {v: k for k, v in _CAPITALS.items()}.get(key)
+    capital = CAPITALS.get(key)
+    country = COUNTRY_OF.get(key)
     for other in (capital, country):
         matches = [c for c, k in keys.items() if other and k == other]
         if len(matches) == 1:
@@ -351,11 +347,11 @@ def speaker_group(phrase: str, speakers: dict[str, list[str]]) -> list[str]:
     say?" means China, Beijing and the Chinese Foreign Ministry (not its people: they speak for
     themselves). Empty when the phrase is no country, or only one of them is quoted."""
     key = _name_key(phrase)
-    country = {v: k for k, v in _CAPITALS.items()}.get(key, key)
+    country = COUNTRY_OF.get(key, key)
     adjectives = {a for a, c in _NATIONALITIES.items() if c == country}
-    if not adjectives and country not in _CAPITALS:
+    if not adjectives and country not in CAPITALS:
         return []
-    capital = _CAPITALS.get(country)
+    capital = CAPITALS.get(country)
     group = []
     for name, name_key in _keys_of(speakers).items():
         words = name_key.split()
