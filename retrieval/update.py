@@ -128,16 +128,22 @@ def _current(settings: Settings, log: Log) -> Index | None:
         log(f"rebuilding the whole index ({'; '.join(reasons)})")
     if reasons:
         return None
+    return _load_or_last_good(
+        settings, log, "updating from the last good generation {} instead (only articles "
+        "changed since are embedded again)",
+    )  # fmt: skip
+
+
+def _load_or_last_good(settings: Settings, log: Log, fallback: str) -> Index:
+    """The current generation; when it is damaged, the one before it (kept with its manifest),
+    saying so with `fallback` (its generation filled in). Both damaged: the first error."""
     try:
         return load_index(settings)
-    except IndexError_ as err:  # damaged on disk: the generation before it may be intact
+    except IndexError_ as err:
         last_good = load_last_good(settings)
         if last_good is None:
             raise
-        log(
-            f"warning: {err.args[0].split(';')[0]}; updating from the last good generation "
-            f"{last_good.generation} instead (only articles changed since are embedded again)"
-        )
+        log(f"warning: {err.args[0].split(';')[0]}; {fallback.format(last_good.generation)}")
         return last_good
 
 
@@ -155,13 +161,7 @@ def open_for_questions(settings: Settings, log: Log = lambda _: None) -> Index:
             f"the index in {settings.index_dir} cannot answer with these settings "
             f"({'; '.join(reasons)}); rebuild it with `newsqa ingest`"
         )
-    try:
-        index = load_index(settings)
-    except IndexError_ as err:
-        index = load_last_good(settings)
-        if index is None:
-            raise
-        log(f"warning: {err.args[0].split(';')[0]}; answering from generation {index.generation}")
+    index = _load_or_last_good(settings, log, "answering from generation {}")
     if stale_reasons(manifest, settings):
         log(
             f"warning: the articles in {settings.corpus_dir} changed since the last ingest; "
