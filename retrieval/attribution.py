@@ -23,6 +23,7 @@ from .entities import (  # the package's own attribution modules
     spells,
 )
 from .lexicon import (  # the package's own attribution modules
+    ROLE_HEADS,
     _BE_FORMS,
     _BODY_HEADS,
     _BODY_SUFFIXES,
@@ -178,6 +179,8 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
     for n in (5, 4, 3, 2):
         name = " ".join(words[-n:])
         if len(words) >= n and name in people.roles:
+            if _serves_another(words[:-n]):
+                return _Who(None, _role_text(words[:-n]), "alias")
             return _Who(name, _role_text(words[:-n]) or people.first_role(name), "explicit")
     if _strip_possessive(last)[1]:
         return None  # "Wang’s" alone owns something; it does not speak
@@ -249,6 +252,17 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
         if body is not None:
             return _Who(body, None, "alias")
     return _Who(name, None, "explicit")
+
+
+def _serves_another(role: list[str]) -> bool:
+    """`a lawyer for surgeon Pia Lund`, `an aide to State Comptroller Bob Bullock`: the name
+    is whom the speaker serves, an office-holder named after "for"/"to" ("Ambassador to the
+    United Nations Zhang Jun" names a body there, and the name is the ambassador's)."""
+    low = [_strip_possessive(w)[0].lower() for w in role]
+    at = max((i for i, w in enumerate(low) if w in ("for", "to")), default=-1)
+    if at <= 0 or not any(w in ROLE_HEADS for w in low[:at]):
+        return False
+    return any(w in ROLE_HEADS for w in low[at + 1 :])
 
 
 def _acronym_of(acronym: str, state: _State) -> str | None:
@@ -490,6 +504,47 @@ def _appositive_subject(text: str, masked: str, s: int, pos: int, state: _State)
     return None
 
 
+# Words before a name that make it the object, not the speaker: "an aide to Senator X said".
+_OBJECT_PREPOSITIONS = {
+    "to", "for", "with", "against", "by", "representing", "about", "like", "in", "at", "from",
+    "on", "after", "before", "over", "than", "near", "during", "and", "or", "but",
+}  # fmt: skip
+_CLAUSE_REACH = 6  # words between the verb and a name for the name to be its subject
+
+
+def _person_in_clause(text: str, lo: int, hi: int, state: _State, before_verb: bool):
+    """The one person of the article's table named next to the verb in a clause the phrase
+    reader took for a body or nobody: "Kleinwort Benson Ltd financial analyst Simon Smithson",
+    "England fast bowler Brydon Carse said". A name after "to"/"for" is whom the speaker
+    serves ("a lawyer for psychiatrist Jane Doe told reporters"): the speaker is unnamed."""
+    people = state.people
+    if people.ordered is None:
+        people.ordered = sorted((o, n) for n, offsets in people.mentions.items() for o in offsets)
+    i = bisect.bisect_left(people.ordered, (lo, ""))
+    named = []
+    while i < len(people.ordered) and people.ordered[i][0] < hi:
+        named.append(people.ordered[i])
+        i += 1
+    if len({n for _, n in named}) != 1:
+        return None
+    at, name = named[0] if before_verb else named[-1]
+    lead = _tokens(text, lo, at)
+    tail = _tokens(text, at, hi)
+    parts = set(name.split())
+    size = next((k for k, t in enumerate(tail) if _strip_possessive(t[2])[0] not in parts), None)
+    size = len(tail) if size is None else max(size, 1)
+    gap = tail[size:] if before_verb else lead
+    if len(gap) > _CLAUSE_REACH or any(_looks_like_verb(t[2]) for t in gap):
+        return None  # "Gros met bankers and Citicorp said": Citicorp's verb, not his
+    if _strip_possessive(tail[size - 1][2])[1] or any(t[2].lower() in _INDEFINITES for t in lead):
+        return None  # "Trump’s tweets", "a Los Angeles-based attorney": not the name's words
+    if before_verb and any(_strip_possessive(t[2])[0].lower() in ROLE_HEADS for t in gap):
+        return _Who(None, None, "explicit")  # "a Wright aide said": the aide, unnamed
+    if any(t[2].lower() in _OBJECT_PREPOSITIONS for t in lead):
+        return _Who(None, None, "explicit")
+    return _Who(name, people.first_role(name), "explicit")
+
+
 def _name_after_quote(text: str, masked: str, s: int, verb: int, state: _State) -> _Who | None:
     """`“…,” Full Name, <descriptions>, said`: a person of the article's table named right after
     the quote's comma, with only commas and descriptions between them and the verb."""
@@ -549,6 +604,8 @@ def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | N
         # (No name right before the verb: "the Berlin wine merchant said" names nobody, so the
         # words at the clause's start are not taken instead.)
         who = _resolve_span(toks, state)
+        if not _is_person(who, state):
+            who = _person_in_clause(text, lo, hi, state, before_verb=True) or who
         return who or _Who(None, None, "explicit")  # a subject we cannot name
     named = _appositive_subject(text, masked, s, verb.start(), state)
     if named is not None:
@@ -572,7 +629,10 @@ def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | N
             skipped = {t[2].lower() for t in after[: first or 0]}
             if first is not None and not skipped & {"who", "which", "that", "whose"}:
                 toks = _phrase(text, after[first][0], end, from_end=False)
-        return _resolve_span(toks, state)
+        who = _resolve_span(toks, state)
+        if not _is_person(who, state):
+            who = _person_in_clause(text, verb.end(), end, state, before_verb=False) or who
+        return who
     # "..., saying" / "..., but suggested": the verb shares the sentence's subject
     return _sentence_subject(text, masked, s, e, state)
 

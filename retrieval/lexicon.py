@@ -101,7 +101,8 @@ ROLE_HEADS = set(
     survivor victim neighbour neighbor aide staffer insider source mother father brother
     sister son daughter wife husband widow widower grandmother grandfather aunt uncle
     cousin partner girlfriend boyfriend fiancee fiance mum dad
-    economist-in-chief""".split()
+    economist-in-chief comptroller controller auditor chargé champion bowler batsman batter
+    rider cyclist driver runner swimmer boxer jockey trainer skipper""".split()
 )
 # Other words that may appear inside a role: "China’s top diplomat", "former ministry official".
 _ROLE_WORDS = ROLE_HEADS | set(
@@ -252,7 +253,10 @@ _NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 SUBORDINATORS = {"although", "though", "whereas", "because", "since", "unless", "until",
                  "whether", "once", "so", "thus", "meanwhile", "moreover", "besides"}  # fmt: skip
 # Lower-case particles inside names: Ursula von der Leyen, Charles de Gaulle.
-_NAME_PARTICLES = {"von", "van", "der", "den", "de", "da", "di", "del", "bin", "al", "ibn", "le"}
+_NAME_PARTICLES = {
+    "von", "van", "der", "den", "de", "da", "di", "del", "della", "du", "dos", "das", "ter", "bin",
+    "al", "ibn", "le",
+}  # fmt: skip
 _PARTICLE = "(?:" + "|".join(sorted(_NAME_PARTICLES)) + r")[ \t]+"
 _CAP_RUN = re.compile(rf"(?<![\w’'\-]){_CAP_WORD}(?:[ \t]+(?:{_PARTICLE})*{_CAP_WORD})*")
 _CAP_WORD_RE = re.compile(_CAP_WORD)

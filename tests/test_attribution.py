@@ -167,6 +167,17 @@ def test_unquoted_person_gets_no_one_elses_words(seed_index):
          'textile\nimports, you will re-orient textiles to Europe."\n    "It is stupid," De Croo'
          " said.\n    More text follows here on a line.\n    And more of it, to make the wrap.\n",
          "Herman De Croo"),
+        # a firm or a team before the role and the name: the person speaks
+        ('"Prices will fall further," said Halden Rowe Ltd credit analyst Maya Okafor.',
+         "Maya Okafor"),
+        ('"The ball swings at night," said Ireland seam bowler Tom Kearney after the session.',
+         "Tom Kearney"),
+        # the named person is whom the speaker serves: the speaker is unnamed
+        ('"There was no negligence," a lawyer for surgeon Pia Lund told reporters.', None),
+        ('"They met twice," a Brennan aide said of the talks with Senator Ada Brennan.', None),
+        ('Finance Minister Pieter du Toit said so. "It will hold," Du Toit said.', "Pieter du Toit"),
+        ('"We are owed three months," said European Champion Lea Morvan-Roux.',
+         "Lea Morvan-Roux"),
     ],
 )  # fmt: skip
 def test_attribution_forms_of_real_news(text, speaker):
