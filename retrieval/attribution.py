@@ -23,7 +23,6 @@ from .entities import (  # the package's own attribution modules
     spells,
 )
 from .lexicon import (  # the package's own attribution modules
-    ROLE_HEADS,
     _BE_FORMS,
     _BODY_HEADS,
     _BODY_SUFFIXES,
@@ -51,6 +50,7 @@ from .lexicon import (  # the package's own attribution modules
     ACCORDING_TO,
     PRONOUNS,
     QMASK,
+    ROLE_HEADS,
     SOFT_HYPHEN,
     SPEECH_VERB,
     SUBORDINATORS,

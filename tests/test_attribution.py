@@ -175,7 +175,8 @@ def test_unquoted_person_gets_no_one_elses_words(seed_index):
         # the named person is whom the speaker serves: the speaker is unnamed
         ('"There was no negligence," a lawyer for surgeon Pia Lund told reporters.', None),
         ('"They met twice," a Brennan aide said of the talks with Senator Ada Brennan.', None),
-        ('Finance Minister Pieter du Toit said so. "It will hold," Du Toit said.', "Pieter du Toit"),
+        ('Finance Minister Pieter du Toit said so. "It will hold," Du Toit said.',
+         "Pieter du Toit"),
         ('"We are owed three months," said European Champion Lea Morvan-Roux.',
          "Lea Morvan-Roux"),
     ],
