@@ -84,8 +84,11 @@ class _State:
     text: str = ""  # the article (to tell a sentence's first word from a name)
     pos: int = 0  # start of the sentence being read
     body_at: dict[str, int] = field(default_factory=dict)  # body -> where it last spoke
+    asker: str | None = None  # who last asked a question: the next "she said" is the answer
 
     def note(self, who: _Who) -> None:
+        if who.speaker != self.asker:
+            self.asker = None
         if who.speaker is None and who.attribution == "explicit":
             return  # "Western officials said": nobody a later "he" could mean
         if who.speaker not in self.people.roles and _maybe_person(who.speaker):
@@ -121,6 +124,8 @@ class _State:
             speaker = self.last_mentioned(pos) if word in ("he", "she") else None
         if word in ("it", "they") and speaker in self.people.roles:
             speaker = None  # "it said" / "they said" is a body or a group, never one person
+        if speaker is not None and speaker == self.asker:
+            speaker = None  # "Winfrey asked about the visit. “…,” she said": not Winfrey
         if word in ("he", "she") and speaker is not None:
             gender = "m" if word == "he" else "f"
             speaker = self._compatible(speaker, gender, pos)
@@ -202,8 +207,10 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
     if _has_role_head(words):
         phrase = " ".join(words)
         return _Who(_resolve_role(phrase, pos, people), phrase, "alias")
-    if low in _GROUP_WORDS:
-        return _Who(None, None, "explicit")
+    plural_role = low.endswith("s") and low[:-1] in ROLE_HEADS and len(low) >= 3
+    if low in _GROUP_WORDS or (plural_role and not any(w in _CONNECTORS for w in words)):
+        return _Who(None, None, "explicit")  # "MPs have warned", "Labour MPs said": a group
+        # (but "the Union of Valencian Nurses" is one body)
     if low in _BODY_HEADS and not last[0].isupper():
         if len(words) == 1:  # "the agency said": the body of that kind quoted last
             recent = _recent_body(state, pos)
@@ -233,7 +240,11 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
     if not all(w[0].isupper() or w.lower() in _CONNECTORS for w in words):
         return None
     title = []
-    while len(words) > 1 and words[0].lower().rstrip(".") in _TITLE_WORDS:
+    while (
+        len(words) > 1
+        and words[0].lower().rstrip(".") in _TITLE_WORDS
+        and words[-1].lower() not in _BODY_HEADS  # "State Department" is a body, no title
+    ):
         title.append(words.pop(0))  # "PM Shehbaz": a title, then the name
     if title and len(words) == 1 and words[0].lower() in people.aliases:
         names = people.aliases[words[0].lower()]
@@ -673,6 +684,14 @@ _QUOTED_COLON = re.compile(r"\bquot(?:ed|es|ing)\s+([^\x00,;:]{1,60}?)\s*:")
 _QUOTED_PASSIVE = re.compile(r"\b(?:was|were|is|are|been)\s+quoted\s+as\s+(?:saying|telling)\b")
 
 
+# An interviewer's question: "asked about", "asked Trump what he would do", "asked whether".
+# ("asked the nation to pray", "asked not to be named" are requests: the asker still speaks.)
+_QUESTION = re.compile(
+    r"(?:asked|asks|pressed|quizzed)\s+(?:[A-Z][\w.’'-]*\s+){0,3}"
+    r"(?:about|whether|if|what|how|why|who|when|where|which)\b"
+)
+
+
 def _sentence_who(text, masked, s, e, state: _State) -> tuple[_Who | None, bool]:
     """The sentence's speaker (if any) and whether it reports speech at all."""
     passive = _QUOTED_PASSIVE.search(masked, s, e)
@@ -689,13 +708,19 @@ def _sentence_who(text, masked, s, e, state: _State) -> tuple[_Who | None, bool]
         return who or _Who(None, None, "explicit"), True
     reporting = False
     found: _Who | None = None
-    for verb in SPEECH_VERB.finditer(masked, s, e):
-        if _is_passive(masked, s, verb):
-            continue  # "he was told", "when asked": the subject is not the one speaking
+    # ("he was told", "when asked": the subject is not the one speaking)
+    verbs = [v for v in SPEECH_VERB.finditer(masked, s, e) if not _is_passive(masked, s, v)]
+    for verb in verbs:
         reporting = True
         who = _verb_subject(text, masked, s, e, verb, state)
         if who is not None:
             found = who
+            if (
+                who.speaker is not None
+                and _QUESTION.match(masked, verb.start(), e)
+                and not masked[s : verb.start()].rstrip().endswith(",")
+            ):  # "Winfrey asked about the visit": she asks ("Lukman, asked about ..., said")
+                state.asker = who.speaker
             break
     if found is None or found.speaker is None:
         source = _according_to(text, masked, s, e, state)

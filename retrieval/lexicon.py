@@ -218,6 +218,24 @@ _LABEL_TRIGGERS = set(
 # Lower-case words inside a title: “A Path to Lasting Security”, “War and Peace”.
 _TITLE_LINKS = set("a an the of to in on at for and or nor but with by from as vs".split())
 # A determiner right before a short quoted noun phrase marks a scare quote: a “draft treaty”.
+# Words that may follow quoted speech inside a sentence; any other lower-case word right after
+# a short quote makes the quote a modifier ("a “friend of the court” brief", "“gig economy”
+# workers"): a label, not speech.
+_AFTER_SPEECH = set(
+    """and or but nor of to in on at for with by from as that which who whom whose is are was were
+    be been has have had will would could should may might can must do does did he she it they we
+    i you said says say the a an than over about into onto after before because if when while
+    since until not so also then there this these those its his her their our between against
+    among amid during without within through toward towards under upon per such even just only
+    yet all both either whether where why how what despite like unlike instead rather again
+    too now here up down out off across around near beyond via including especially""".split()
+)
+# A quote that is then defined is a term: "“In play” is a term used on Wall Street".
+_DEFINED_AFTER = re.compile(
+    r"\s*,?\s*(?:is|was|are|were)?\s*(?:a|an|the)\s+(?:\w+\s+)?(?:term|word|phrase|expression|"
+    r"nickname|euphemism|slogan|reference)\b",
+    re.IGNORECASE,
+)
 _DETERMINER_WORDS = set("a an the this these those its their his her our your my whose".split())
 _AUXILIARIES = set(
     """is are was were be been being am will would can could should must may might shall do does

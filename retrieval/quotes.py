@@ -76,11 +76,14 @@ from .entities import (  # the package's own attribution modules
     _People,
 )
 from .lexicon import (  # the package's own attribution modules
+    _AFTER_SPEECH,
     _ATTRIBUTION_AHEAD,
     _AUXILIARIES,
+    _DEFINED_AFTER,
     _DETERMINER_WORDS,
     _DOUBLE_MARK,
     _IRREGULAR_PARTICIPLES,
+    _IRREGULAR_PASTS,
     _LABEL_BEFORE,
     _LABEL_TRIGGERS,
     _LOWER,
@@ -98,7 +101,7 @@ if TYPE_CHECKING:  # only for annotations: the module stays importable on its ow
     from .documents import Document
 
 # Bump when extraction rules change: indexes built before are stale and get rebuilt.
-QUOTES_VERSION = 4
+QUOTES_VERSION = 5
 
 
 @dataclass(frozen=True, slots=True)  # ~800k of them at 1M passages: no per-object dict
@@ -348,6 +351,8 @@ def _is_quotation(
     inner = text[span.open + 1 : span.close].rstrip()
     if not standalone and _is_title(text, start, end):
         return False  # the agency’s yearly “Economic Outlook Survey” is a title, not speech
+    if not standalone and not span.runs_on and _is_label(text, span, len(words)):
+        return False
     following = text[span.close + 1 : span.close + 6].lstrip()[:1]
     ends_sentence = not following or following.isupper() or following in '“"‘'
     if standalone and inner.endswith((".", "!", "?")) and (span.runs_on or ends_sentence):
@@ -362,6 +367,34 @@ def _is_quotation(
     if not reporting and len(long_words) >= 2 and all(w[0].isupper() for w in long_words):
         return False  # a title in capitals: “A Path to Lasting Security”
     return True
+
+
+def _is_label(text: str, span: _Span, n_words: int) -> bool:
+    """A short quoted phrase used as a modifier or defined as a term, not speech:
+    a “friend of the court” brief, “gig economy” workers, “In play” is a term for ..."""
+    if _DEFINED_AFTER.match(text, span.close + 1, span.close + 60):
+        return True
+    inner = text[span.open + 1 : span.close].rstrip()
+    if n_words > 4 or inner.endswith((",", ".", "!", "?", ";", ":")):
+        return False
+    if re.search(r"\s(?:and|or|but)\s", inner):
+        return False  # “destructive and harmful” side: someone's judgement, quoted
+    after = span.close + 1
+    while after < len(text) and text[after] in " \t\n":
+        after += 1
+    nxt = _WORD.match(text, after)
+    if nxt is None:
+        return False
+    word = nxt.group()
+    verb_like = word.endswith(("ly", "ed", "ing")) or word in _IRREGULAR_PARTICIPLES
+    verb_like = verb_like or word in _IRREGULAR_PASTS
+    return (  # ("“little or no security” watching over the club" goes on to a verb: speech)
+        word.isalpha()
+        and word.islower()
+        and word not in _AFTER_SPEECH
+        and not verb_like
+        and not SPEECH_VERB.fullmatch(word)
+    )
 
 
 def _kind(masked: str, s: int, span: _Span, para_start: int) -> str:

@@ -179,6 +179,10 @@ def test_unquoted_person_gets_no_one_elses_words(seed_index):
          "Pieter du Toit"),
         ('"We are owed three months," said European Champion Lea Morvan-Roux.',
          "Lea Morvan-Roux"),
+        ('"The rules are clear," the State Department said.', "State Department"),
+        ('"Irreversible damage" will follow, MPs have warned.', None),
+        # the interviewer asks; the answer that follows is not hers
+        ('Jane Roe spoke. Ann Lee asked about the visit. "It was very pleasant," she said.', None),
     ],
 )  # fmt: skip
 def test_attribution_forms_of_real_news(text, speaker):
@@ -233,3 +237,19 @@ def test_speech_in_straight_single_quotes_when_an_article_has_no_double_marks():
     assert [q.text for q in extract_quotes(make_document(mixed, "y.txt"))] == [
         "it was the workers' rights"
     ]  # double marks in the article: straight singles stay apostrophes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Acme Oil said the regulator would file a "friend of the court" brief on the rule.',
+        'Jo Park said it was not just an issue for "gig economy" workers.',
+        'Jo Park said a bid put the firm "in play." "In play" is a term used on Wall Street.',
+    ],
+)
+def test_labels_and_defined_terms_are_nobodys_words(text):
+    from retrieval.documents import make_document
+
+    quotes = extract_quotes(make_document(text, "x.txt"))
+    assert all(q.speaker is None or q.text != "In play" for q in quotes), quotes
+    assert not [q for q in quotes if q.text in ("friend of the court", "gig economy", "In play")]
