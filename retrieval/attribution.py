@@ -20,6 +20,7 @@ from .entities import (  # the package's own attribution modules
     _strip_possessive,
     _tokens,
     _trim_phrase,
+    serves_another,
     spells,
 )
 from .lexicon import (  # the package's own attribution modules
@@ -37,6 +38,7 @@ from .lexicon import (  # the package's own attribution modules
     _INTRO,
     _IRREGULAR_PASTS,
     _LEADING_CONJUNCTION,
+    _NATIONALITY_WORDS,
     _NOT_A_SPEAKER,
     _NOT_MODIFIERS,
     _NUMBER_WORDS,
@@ -184,7 +186,7 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
     for n in (5, 4, 3, 2):
         name = " ".join(words[-n:])
         if len(words) >= n and name in people.roles:
-            if _serves_another(words[:-n]):
+            if serves_another(words[:-n]):
                 return _Who(None, _role_text(words[:-n]), "alias")
             return _Who(name, _role_text(words[:-n]) or people.first_role(name), "explicit")
     if _strip_possessive(last)[1]:
@@ -207,7 +209,13 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
     if _has_role_head(words):
         phrase = " ".join(words)
         return _Who(_resolve_role(phrase, pos, people), phrase, "alias")
-    plural_role = low.endswith("s") and low[:-1] in ROLE_HEADS and len(low) >= 3
+    plural_role = (
+        low.endswith("s")
+        and len(low) >= 3
+        and (
+            low[:-1] in ROLE_HEADS or low[:-1] in _NATIONALITY_WORDS  # "MPs", "Older Germans"
+        )
+    )
     if low in _GROUP_WORDS or (plural_role and not any(w in _CONNECTORS for w in words)):
         return _Who(None, None, "explicit")  # "MPs have warned", "Labour MPs said": a group
         # (but "the Union of Valencian Nurses" is one body)
@@ -242,7 +250,14 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
     title = []
     while (
         len(words) > 1
-        and words[0].lower().rstrip(".") in _TITLE_WORDS
+        and (
+            words[0].lower().rstrip(".") in _TITLE_WORDS
+            or (  # "CA Yunus": letters of an office before a name the article knows
+                words[0].isupper()
+                and 2 <= len(words[0]) <= 4
+                and " ".join(words[1:]).lower() in people.aliases
+            )
+        )
         and words[-1].lower() not in _BODY_HEADS  # "State Department" is a body, no title
     ):
         title.append(words.pop(0))  # "PM Shehbaz": a title, then the name
@@ -263,17 +278,6 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
         if body is not None:
             return _Who(body, None, "alias")
     return _Who(name, None, "explicit")
-
-
-def _serves_another(role: list[str]) -> bool:
-    """`a lawyer for surgeon Pia Lund`, `an aide to State Comptroller Bob Bullock`: the name
-    is whom the speaker serves, an office-holder named after "for"/"to" ("Ambassador to the
-    United Nations Zhang Jun" names a body there, and the name is the ambassador's)."""
-    low = [_strip_possessive(w)[0].lower() for w in role]
-    at = max((i for i, w in enumerate(low) if w in ("for", "to")), default=-1)
-    if at <= 0 or not any(w in ROLE_HEADS for w in low[:at]):
-        return False
-    return any(w in ROLE_HEADS for w in low[at + 1 :])
 
 
 def _acronym_of(acronym: str, state: _State) -> str | None:
@@ -446,8 +450,11 @@ def _sentence_subject(text: str, masked: str, s: int, e: int, state: _State) -> 
         # "A fund manager at a trust bank made a gloomier prediction.": someone new and unnamed,
         # whom a following "he said" means (so not the person named before).
         return _Who(None, None, "alias")
-    subject = _resolve_span(_phrase(text, start, end, from_end=False), state)
+    phrase = _phrase(text, start, end, from_end=False)
+    subject = _resolve_span(phrase, state)
     person = subject.speaker if subject is not None and _is_person(subject, state) else None
+    if person is not None and phrase and _joined_with_another(text, phrase[-1][1], end, state):
+        return _Who(None, None, "explicit")  # "Speaker Tim Moore and Phil Berger said": both
     by_alias = subject is not None and subject.attribution == "alias"
     if end < hi and masked[end] == "," and (person is None or by_alias):
         close = end + 1  # `Peru’s envoy, Jane Doe, said`: the name in the appositive
@@ -460,6 +467,14 @@ def _sentence_subject(text: str, masked: str, s: int, e: int, state: _State) -> 
                 role = subject.role if subject is not None and subject.role else named.role
                 return _Who(named.speaker, role, named.attribution)
     return subject
+
+
+def _joined_with_another(text: str, lo: int, hi: int, state: _State) -> bool:
+    """Whether "and <another person>" follows the subject: a joint subject, nobody alone."""
+    toks = _tokens(text, lo, min(hi, lo + 80))
+    if not toks or toks[0][2] not in ("and", "&"):
+        return False
+    return state.people.first_mention(toks[0][1], min(hi, lo + 80)) is not None
 
 
 def _is_person(who: _Who | None, state: _State) -> bool:
@@ -523,7 +538,9 @@ _OBJECT_PREPOSITIONS = {
 _CLAUSE_REACH = 6  # words between the verb and a name for the name to be its subject
 
 
-def _person_in_clause(text: str, lo: int, hi: int, state: _State, before_verb: bool):
+def _person_in_clause(
+    text: str, lo: int, hi: int, state: _State, before_verb: bool, after: int | None = None
+) -> _Who | None:
     """The one person of the article's table named next to the verb in a clause the phrase
     reader took for a body or nobody: "Kleinwort Benson Ltd financial analyst Simon Smithson",
     "England fast bowler Brydon Carse said". A name after "to"/"for" is whom the speaker
@@ -531,7 +548,7 @@ def _person_in_clause(text: str, lo: int, hi: int, state: _State, before_verb: b
     people = state.people
     if people.ordered is None:
         people.ordered = sorted((o, n) for n, offsets in people.mentions.items() for o in offsets)
-    i = bisect.bisect_left(people.ordered, (lo, ""))
+    i = bisect.bisect_left(people.ordered, (lo if after is None else max(lo, after), ""))
     named = []
     while i < len(people.ordered) and people.ordered[i][0] < hi:
         named.append(people.ordered[i])
@@ -614,9 +631,18 @@ def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | N
             toks = _phrase(text, lo, hi, from_end=False)  # "Officials in Kyiv said"
         # (No name right before the verb: "the Berlin wine merchant said" names nobody, so the
         # words at the clause's start are not taken instead.)
+        lead = _tokens(text, lo, toks[0][0]) if toks else []
+        if (
+            lead
+            and lead[0][2].lower() in _INDEFINITES
+            and any(_looks_like_verb(t[2]) or t[2] in _OBJECT_PREPOSITIONS for t in lead[1:])
+        ):  # "A commission set up to unravel the affairs of Air Lanka says": the commission
+            return _Who(None, None, "alias")  # (but "a smiling Clinton said" is Clinton)
         who = _resolve_span(toks, state)
-        if not _is_person(who, state):
-            who = _person_in_clause(text, lo, hi, state, before_verb=True) or who
+        # The head of a subject is its last noun: a person named after the phrase read, or
+        # in a clause read as a body, is who speaks ("Acme Corp vice-president Jo Li said").
+        ends = toks[-1][1] if toks and _is_person(who, state) else None
+        who = _person_in_clause(text, lo, hi, state, before_verb=True, after=ends) or who
         return who or _Who(None, None, "explicit")  # a subject we cannot name
     named = _appositive_subject(text, masked, s, verb.start(), state)
     if named is not None:
@@ -641,9 +667,8 @@ def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | N
             if first is not None and not skipped & {"who", "which", "that", "whose"}:
                 toks = _phrase(text, after[first][0], end, from_end=False)
         who = _resolve_span(toks, state)
-        if not _is_person(who, state):
-            who = _person_in_clause(text, verb.end(), end, state, before_verb=False) or who
-        return who
+        ends = toks[-1][1] if toks and _is_person(who, state) else None
+        return _person_in_clause(text, verb.end(), end, state, False, after=ends) or who
     # "..., saying" / "..., but suggested": the verb shares the sentence's subject
     return _sentence_subject(text, masked, s, e, state)
 

@@ -384,6 +384,9 @@ def _name_in_run(text, words, people: _People, singles) -> None:
             named = named[1:]
         people.bodies.append(" ".join(named))
         return
+    last = words[-1][1].lower()
+    if last.endswith("s") and (last[:-1] in ROLE_HEADS or last[:-1] in _NATIONALITIES):
+        return  # "Older Germans", "Senate Democrats": a group, not a person's name
     # Initials and suffixes do not count: "Martin Luther King Jr", "John D. Dingell"; four
     # words are a name in South Asian and Arabic traditions ("Rana Mashhood Ahmad Khan").
     full_words = [
@@ -403,6 +406,8 @@ def _name_in_run(text, words, people: _People, singles) -> None:
     name = " ".join(text[start:end].replace(SOFT_HYPHEN, "").split())
     people.roles.setdefault(name, [])
     people.mentions.setdefault(name, []).append(start)
+    if role is not None and serves_another(role.split()):
+        role = None  # "a lawyer for psychiatrist Jane Doe": his role, not hers
     people.add_role(name, role)
     people.add_role(name, _appositive_role(text, end))
     if role is None:
@@ -458,6 +463,17 @@ def _role_text(words: list[str]) -> str | None:
     if words and all(w.lower().rstrip(".") in _HONORIFICS for w in words):
         return " ".join(words)  # "Dr", "Sir"
     return " ".join(words) if words and _has_role_head(words) else None
+
+
+def serves_another(role: list[str]) -> bool:
+    """`a lawyer for surgeon Pia Lund`, `an aide to State Comptroller Bob Bullock`: the name
+    is whom the speaker serves, an office-holder named after "for"/"to" ("Ambassador to the
+    United Nations Zhang Jun" names a body there, and the name is the ambassador's)."""
+    low = [_strip_possessive(w)[0].lower() for w in role]
+    at = max((i for i, w in enumerate(low) if w in ("for", "to")), default=-1)
+    if at <= 0 or not any(w in ROLE_HEADS for w in low[:at]):
+        return False
+    return any(w in ROLE_HEADS for w in low[at + 1 :])
 
 
 def _role_before(text: str, start: int) -> str | None:

@@ -102,7 +102,10 @@ ROLE_HEADS = set(
     sister son daughter wife husband widow widower grandmother grandfather aunt uncle
     cousin partner girlfriend boyfriend fiancee fiance mum dad
     economist-in-chief comptroller controller auditor chargé champion bowler batsman batter
-    rider cyclist driver runner swimmer boxer jockey trainer skipper""".split()
+    rider cyclist driver runner swimmer boxer jockey trainer skipper psychiatrist psychologist
+    therapist dentist pharmacist paramedic pilot soldier firefighter policeman policewoman
+    lecturer academic accountant consultant photographer filmmaker presenter broadcaster
+    commentator pundit blogger""".split()
 )
 # Other words that may appear inside a role: "China’s top diplomat", "former ministry official".
 _ROLE_WORDS = ROLE_HEADS | set(

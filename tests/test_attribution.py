@@ -183,6 +183,13 @@ def test_unquoted_person_gets_no_one_elses_words(seed_index):
         ('"Irreversible damage" will follow, MPs have warned.', None),
         # the interviewer asks; the answer that follows is not hers
         ('Jane Roe spoke. Ann Lee asked about the visit. "It was very pleasant," she said.', None),
+        # a joint subject, or an unnamed one whose clause names others: nobody alone
+        ('Speaker Tom Reyes and Senate leader Ida Moss issued a statement, saying they "would '
+         'take up the repeal."', None),
+        ('A panel set up to study the affairs of Orbit Air says it found "the worst losses ever '
+         'seen."', None),
+        ('"Tonight we win," a smiling Maria Lopez said.', "Maria Lopez"),
+        ('"We will vote," said Older Germans. "Soon," they said.', None),
     ],
 )  # fmt: skip
 def test_attribution_forms_of_real_news(text, speaker):
