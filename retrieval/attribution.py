@@ -168,6 +168,9 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
     low = last.lower()
     if indefinite and not last[0].isupper():
         return _Who(None, _role_text(words), "alias")  # "one analyst", "a spokesman": unnamed
+    link = next((i for i, w in enumerate(words) if w in ("for", "of", "at", "with")), None)
+    if indefinite and link and _has_role_head(words[:link]):
+        return _Who(None, _role_text(words), "alias")  # "a spokeswoman for Royal Mail": unnamed
     if words[0].lower() in _NUMBER_WORDS and len(words) > 1:
         return _Who(None, None, "explicit")  # "Two Senate Republicans": a group, nobody alone
     if len(words) == 1 and low in PRONOUNS:
@@ -590,6 +593,10 @@ def _name_after_quote(text: str, masked: str, s: int, verb: int, state: _State) 
     return None
 
 
+_WHO_VERB = re.compile(r",\s*who\s+(?:\w+\s+){0,2}?" + SPEECH_VERB.pattern)
+_WHO_SAID = re.compile(_WHO_VERB.pattern + r"[^\x00]{0,40}$")
+
+
 def _colon_speaker(text: str, masked: str, s: int, colon: int, state: _State) -> _Who | None:
     """`Jane Doe laid out her plan: “…”`: the subject of a sentence introducing a quote. With no
     verb before the colon it is a label or a topic ("But Hillary Clinton: “…”", "About his
@@ -597,6 +604,10 @@ def _colon_speaker(text: str, masked: str, s: int, colon: int, state: _State) ->
     before = _tokens(masked, s, colon)
     if not any(_looks_like_verb(t[2]) for t in before):
         return None
+    relative = _WHO_SAID.search(masked, s, colon)
+    if relative:  # "... and Prime Minister Keir Starmer, who said: “…”": the one before "who"
+        who = _resolve_span(_phrase(text, s, relative.start(), from_end=True), state)
+        return who if _is_person(who, state) else None
     who = _sentence_subject(text, masked, s, colon, state)
     if _is_person(who, state) or (who is not None and who.attribution == "pronoun"):
         return who
@@ -623,6 +634,11 @@ def _looks_like_verb(word: str) -> bool:
 def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | None:
     """Speaker of one speech verb: subject before it, after it (inverted), or the sentence's."""
     lo, hi = _clause_before(masked, s, verb.start())
+    relative = _WHO_VERB.search(masked, max(s, verb.start() - 30), verb.end())
+    if relative and relative.start() > s and relative.end() == verb.end():
+        # "Prime Minister Keir Starmer, who said": him
+        who = _resolve_span(_phrase(text, s, relative.start(), from_end=True), state)
+        return who if _is_person(who, state) else _Who(None, None, "explicit")
     if hi > lo and _word_before(masked, verb.start()) in ("that", "which", "who", "whom"):
         return _Who(None, None, "explicit")  # "a nonprofit formed in May that says": not named
     if hi > lo:

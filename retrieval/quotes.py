@@ -175,8 +175,14 @@ def _single_marks(text: str, start: int, end: int, straight: bool = False) -> li
     return marks
 
 
-def _pair(marks: list[tuple[int, str]]) -> tuple[list[tuple[int, int]], int | None]:
-    """Pair opening and closing marks in order; return the pairs and a mark left open."""
+def _pair(
+    marks: list[tuple[int, str]], text: str | None = None
+) -> tuple[list[tuple[int, int]], int | None]:
+    """Pair opening and closing marks in order; return the pairs and a mark left open.
+
+    With `text`, an opening mark right after a full stop while a quote is open ends that quote
+    there: paragraphs of one quote run together, each opened and none closed but the last
+    (`He said: "It was frightening. "Six men grabbed me. "I stayed calm".`)."""
     pairs: list[tuple[int, int]] = []
     open_at: int | None = None
     next_strong: list[str | None] = [None] * len(marks)  # role of the next non-weak mark
@@ -195,6 +201,9 @@ def _pair(marks: list[tuple[int, str]]) -> tuple[list[tuple[int, int]], int | No
         if role in ("close", "either"):
             pairs.append((open_at, pos))
             open_at = None
+        elif text is not None and pos >= 2 and text[pos - 1] == " " and text[pos - 2] in ".?!":
+            pairs.append((open_at, pos - 1))  # a run-together paragraph of the same quote
+            open_at = pos
         else:
             open_at = pos  # a second opening: the first one never closed and is skipped
     return pairs, open_at
@@ -224,7 +233,7 @@ def _paragraph_spans(text: str, paras: list[tuple[int, int]]) -> list[list[_Span
             (_double_marks(text, start, end), '“"'),
             (_single_marks(text, start, end, straight), "‘'" if straight else "‘"),
         ):
-            pairs, left_open = _pair(marks)
+            pairs, left_open = _pair(marks, text if openers == '“"' else None)
             spans = [_Span(a, b, False) for a, b in pairs]
             reopened = n + 1 < len(paras) and _starts_with(text, next_start, openers)
             if left_open is not None and reopened:

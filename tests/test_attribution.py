@@ -190,6 +190,9 @@ def test_unquoted_person_gets_no_one_elses_words(seed_index):
          'seen."', None),
         ('"Tonight we win," a smiling Maria Lopez said.', "Maria Lopez"),
         ('"We will vote," said Older Germans. "Soon," they said.', None),
+        ('Ministers and Prime Minister Keir Starmer, who said: "We will not tolerate it."',
+         "Keir Starmer"),
+        ('A spokeswoman for Royal Mail said: "We are investigating the route."', None),
     ],
 )  # fmt: skip
 def test_attribution_forms_of_real_news(text, speaker):
@@ -260,3 +263,17 @@ def test_labels_and_defined_terms_are_nobodys_words(text):
     quotes = extract_quotes(make_document(text, "x.txt"))
     assert all(q.speaker is None or q.text != "In play" for q in quotes), quotes
     assert not [q for q in quotes if q.text in ("friend of the court", "gig economy", "In play")]
+
+
+def test_paragraphs_of_one_quote_run_together_are_each_quoted():
+    """BBC text: each paragraph of a long quote opens with a mark, only the last one closes."""
+    from retrieval.documents import make_document
+
+    text = ('Mr Davies said in a statement: "It was a frightening experience. "Six men grabbed '
+            'me from behind. "I knew I had to stay calm".\n')  # fmt: skip
+    quotes = extract_quotes(make_document(text, "x.txt"))
+    assert [q.text for q in quotes] == [
+        "It was a frightening experience.", "Six men grabbed me from behind.",
+        "I knew I had to stay calm"]  # fmt: skip
+    assert all(text[q.start : q.end] == q.text for q in quotes)
+    assert {q.speaker for q in quotes} == {"Davies"} or len({q.speaker for q in quotes}) == 1
