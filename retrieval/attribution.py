@@ -93,6 +93,9 @@ class _State:
             self.asker = None
         if who.speaker is None and who.attribution == "explicit":
             return  # "Western officials said": nobody a later "he" could mean
+        if who.speaker in self.people.titled:
+            self.last_person = self.last_any = who.speaker  # "President Reagan said": a person
+            return
         if who.speaker not in self.people.roles and _maybe_person(who.speaker):
             self.last_person = None  # one word we cannot place: "he" may mean them, or not
         if who.speaker is not None and who.speaker not in self.people.roles:
@@ -110,6 +113,8 @@ class _State:
             self.last_person = who.speaker
         elif who and who.speaker is None and who.attribution == "alias":
             self.last_person = None  # "Zhang says ..." with two Zhangs: "he" is neither for sure
+        elif who and who.speaker in self.people.titled and who.attribution != "pronoun":
+            self.last_person = who.speaker  # "Reagan thinks ...": the Reagan titled elsewhere
         elif who and who.speaker is not None and who.attribution == "explicit":
             if _maybe_person(who.speaker):
                 self.last_person = None  # "Harry said ...": a later "he" is not the one before

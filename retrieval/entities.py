@@ -58,6 +58,9 @@ class _People:
     midcaps: set[str] = field(default_factory=set)  # capitalised words seen inside sentences
     genders: dict[str, str] = field(default_factory=dict)  # full name -> "m" | "f", when known
     bodies: list[str] = field(default_factory=list)  # bodies named ("American Motors Corp")
+    titled: set[str] = field(
+        default_factory=set
+    )  # one-word names after a title: "President Reagan"
     acronyms: dict[str, str] = field(default_factory=dict)  # "ISPR" -> its name, where defined
 
     def add_role(self, name: str, role: str | None) -> None:
@@ -194,6 +197,8 @@ def _find_people(text: str) -> _People:
             people.aliases[word] = set(names)
     for pos, word, role in singles:  # "Zhang said", "President Putin": mentions by alias
         names = people.aliases.get(word.lower(), set())
+        if role and not names and _is_role_word(role.split()[-1]):
+            people.titled.add(word)  # "President Reagan" with no first name: still a person
         if len(names) == 1:
             name = next(iter(names))
             if _gender_of([role] if role else []) not in ("", _gender_of(people.roles[name])):
