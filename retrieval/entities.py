@@ -208,9 +208,24 @@ def _find_people(text: str) -> _People:
             people.add_role(name, role)
     for offsets in people.mentions.values():
         offsets.sort()
-    people.genders = _genders(text, people)
     people.acronyms = _acronyms_defined(text)
+    _drop_bodies(people, set(people.acronyms.values()))
+    people.genders = _genders(text, people)
     return people
+
+
+def _drop_bodies(people: _People, bodies: set[str]) -> None:
+    """Names that are bodies after all ("Inter-Services Public Relations (ISPR)" spells an
+    acronym: people are never written so) leave the table of people for the list of bodies."""
+    for name in bodies & people.roles.keys():
+        del people.roles[name]
+        people.mentions.pop(name, None)
+        people.bodies.append(name)
+        for low in [k for k, names in people.aliases.items() if name in names]:
+            people.aliases[low].discard(name)
+            if not people.aliases[low]:
+                del people.aliases[low]
+    people.ordered = None
 
 
 _ACRONYM_IN_PARENS = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
