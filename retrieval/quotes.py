@@ -92,6 +92,7 @@ from .lexicon import (  # the package's own attribution modules
     _TITLE_LINKS,
     _UPPER,
     _WORD,
+    ACCORDING_TO,
     QMASK,
     SPEECH_VERB,
 )
@@ -497,9 +498,16 @@ def _analyse(doc: Document) -> tuple[list[Quote], _People]:
         reported: _Who | None = None  # the paragraph's latest named speaker, quoted or not
         quote_ends = {sp.close for sp in spans}
         pending = 0  # index of the next span to place in a sentence
+        ends_reporting = False  # the paragraph's last sentence reports a named speaker
         for s, e in _sentences(masked, ps, pe, quote_ends):
             state.pos = s
             who, reporting = _sentence_who(text, masked, s, e, state)
+            ends_reporting = (  # (not a question, nor "according to" a source)
+                who is not None
+                and who.speaker is not None
+                and not masked[s:e].rstrip().endswith("?")
+                and not ACCORDING_TO.search(masked, s, e)
+            )
             if who is not None:
                 state.note(who)
                 if who.speaker is not None:
@@ -524,6 +532,10 @@ def _analyse(doc: Document) -> tuple[list[Quote], _People]:
                     attr = who
                 elif para_who is not None:
                     attr = _Who(para_who.speaker, para_who.role, "continuation")
+                elif reported is not None and kind == "direct":
+                    # "Lawson said a correction was expected. “What was not expected was the
+                    # severity.”": a quote of its own right after a speaker's reported words
+                    attr = _Who(reported.speaker, reported.role, "continuation")
                 else:
                     attr = _Who(None, None, "none")
                 start, end = _content(text, span)
@@ -537,6 +549,9 @@ def _analyse(doc: Document) -> tuple[list[Quote], _People]:
                 last_who, last_runs_on = attr, span.runs_on
         continues = last_who and (last_runs_on or last_who.attribution != "none")
         carried = last_who if continues else None
+        if last_who is None and ends_reporting:
+            # "Howard said the act gave flexibility.\n“It is not simply a question of ...”"
+            carried = reported
         runs_on = last_runs_on
     return _backfill_run_ons(found), people
 

@@ -280,3 +280,25 @@ def test_paragraphs_of_one_quote_run_together_are_each_quoted():
         "I knew I had to stay calm"]  # fmt: skip
     assert all(text[q.start : q.end] == q.text for q in quotes)
     assert {q.speaker for q in quotes} == {"Davies"} or len({q.speaker for q in quotes}) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # a quote of its own right after the speaker's reported words, same paragraph or next
+        ('Nora Vance said a fall had been expected. "What was not expected was the severity."',
+         "Nora Vance"),
+        ("Nora Vance said the act gave the state wide powers.\n\n"
+         '"It is not simply a question of licences."\n', "Nora Vance"),
+        # ... but not after a question, nor after "according to" a source
+        ('Nora Vance spoke. What did Ivo Lind say after the game?\n\n"He ran off the field."\n',
+         None),
+        ("The woman was named as Ada Cline, according to Harbour Daily.\n\n"
+         '"She did not have the dog on a leash," a witness said later.\n', None),
+    ],
+)  # fmt: skip
+def test_a_quote_after_reported_speech_continues_it(text, speaker):
+    from retrieval.documents import make_document
+
+    quotes = extract_quotes(make_document(text, "x.txt"))
+    assert quotes and quotes[-1].speaker == speaker, quotes
