@@ -38,6 +38,8 @@ from .lexicon import (  # the package's own attribution modules
     _INTRO,
     _IRREGULAR_PASTS,
     _LEADING_CONJUNCTION,
+    _MEDIA_HEADS,
+    _MEDIA_NAMES,
     _NATIONALITY_WORDS,
     _NOT_A_SPEAKER,
     _NOT_MODIFIERS,
@@ -224,6 +226,11 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
             low[:-1] in ROLE_HEADS or low[:-1] in _NATIONALITY_WORDS  # "MPs", "Older Germans"
         )
     )
+    if low in _MEDIA_HEADS and not last[0].isupper():  # "the newspaper warned"
+        media = {
+            b for b in [*state.bodies, *people.bodies] if _MEDIA_NAMES & set(b.lower().split())
+        }
+        return _Who(media.pop() if len(media) == 1 else None, None, "alias")
     if low in _GROUP_WORDS or (plural_role and not any(w in _CONNECTORS for w in words)):
         return _Who(None, None, "explicit")  # "MPs have warned", "Labour MPs said": a group
         # (but "the Union of Valencian Nurses" is one body)

@@ -28,6 +28,7 @@ from .lexicon import (  # the package's own attribution modules
     _HONORIFICS,
     _INITIALS,
     _LOWER,
+    _MEDIA_HEADS,
     _NAME_PARTICLES,
     _NAME_SUFFIXES,
     _NOT_INITIALS,
@@ -442,6 +443,7 @@ def _np_word(word: str) -> bool:
         or low in _ROLE_WORDS
         or low in _GROUP_WORDS
         or low in _BODY_HEADS
+        or low in _MEDIA_HEADS
         or low in _CONNECTORS
         or low in _DETERMINERS
         or low in _NAME_PARTICLES

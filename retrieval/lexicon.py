@@ -105,7 +105,7 @@ ROLE_HEADS = set(
     rider cyclist driver runner swimmer boxer jockey trainer skipper psychiatrist psychologist
     therapist dentist pharmacist paramedic pilot soldier firefighter policeman policewoman
     lecturer academic accountant consultant photographer filmmaker presenter broadcaster
-    commentator pundit blogger""".split()
+    commentator pundit blogger lady""".split()
 )
 # Other words that may appear inside a role: "China’s top diplomat", "former ministry official".
 _ROLE_WORDS = ROLE_HEADS | set(
@@ -127,6 +127,13 @@ _BODY_HEADS = set(
     society coalition league foundation corporation trust club fund school academy museum
     college""".split()
 )
+# News media named by their kind: "the newspaper warned" is the one paper the story named.
+_MEDIA_HEADS = {"newspaper", "magazine", "broadcaster", "daily", "tabloid", "website"}
+_MEDIA_NAMES = {
+    "times", "post", "news", "journal", "herald", "tribune", "daily", "telegraph", "gazette",
+    "guardian", "observer", "independent", "express", "mail", "mirror", "standard", "star",
+    "chronicle", "examiner", "inquirer", "globe", "sun", "review", "weekly", "magazine",
+}  # fmt: skip
 # Last words that make a capitalised run a body, never a person: "American Motors Corp".
 _BODY_SUFFIXES = _BODY_HEADS | set(
     """corp co inc ltd plc llc ag sa nv bv gmbh spa holdings industries enterprises partners

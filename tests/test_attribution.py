@@ -193,6 +193,9 @@ def test_unquoted_person_gets_no_one_elses_words(seed_index):
         ('Ministers and Prime Minister Keir Starmer, who said: "We will not tolerate it."',
          "Keir Starmer"),
         ('A spokeswoman for Royal Mail said: "We are investigating the route."', None),
+        ('The Harbour Times said the plan had failed. "It will not work," the newspaper '
+         "warned.", "Harbour Times"),
+        ('"It will not work," the company\'s website says.', None),
         # a one-word name after a title is a person, whom a later "he" means
         ('President Haldane spoke. Haldane said the economy was sound. "Nobody should panic," '
          "he told reporters.", "Haldane"),
