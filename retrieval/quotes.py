@@ -539,9 +539,14 @@ def _analyse(doc: Document) -> tuple[list[Quote], _People]:
                 else:
                     attr = _Who(None, None, "none")
                 start, end = _content(text, span)
+                said = attr
+                if kind == "partial" and len(_WORD.findall(text, start, end)) < 2:
+                    # One quoted word inside the reporter's sentence ("a “mistake”", "instead
+                    # of “forward”") is as often a term as speech: nobody's words for sure.
+                    said = _Who(None, None, "none")
                 quote = Quote(
-                    attr.speaker, attr.role, original[start:end], start, end, kind,
-                    attr.attribution, doc.doc_id,
+                    said.speaker, said.role, original[start:end], start, end, kind,
+                    said.attribution, doc.doc_id,
                 )  # fmt: skip
                 found.append((quote, span))
                 if attr.attribution != "none":
