@@ -129,6 +129,7 @@ _NAME_MONTHS = {"may", "june", "april", "august"}
 
 # "Union of", "Ministry for": a body's name goes on after its head word and "of"/"for".
 # ("Secretary of State Jane Doe" is a title before a name).
+_OFFICE_OF = re.compile(r"(?<![\w’'\-])([A-Z][a-z]+)[ \t]+of[ \t]+$")
 _BODY_OF = re.compile(rf"(?<![\w’'\-])([{_UPPER}][{_LOWER}]+)[ \t]+(?:of|for)(?:[ \t]+the)?[ \t]+$")
 
 
@@ -146,6 +147,8 @@ def _at_sentence_start(text: str, pos: int) -> bool:
 
 def _is_role_word(word: str) -> bool:
     low = word.lower().rstrip(".")
+    if "-" in low and low not in _TITLE_WORDS:  # "Under-Secretary", "Co-Chair"
+        low = low.rsplit("-", 1)[1]
     return low in _ROLE_WORDS or low in _TITLE_WORDS or low in _HONORIFICS
 
 
@@ -352,8 +355,16 @@ def _merge_surname_mentions(people: _People) -> None:
         if len(words) >= 4:  # "Rana Mashhood" before or after "Rana Mashhood Ahmad Khan"
             for n in range(2, len(words)):
                 by_family.setdefault(" ".join(words[:n]).lower(), []).append(name)
+    firm_words = {b.split()[0].lower() for b in people.bodies}
     for name in list(people.roles):
         fuller = sorted(set(by_family.get(name.lower(), []))) or _with_middle_names(name, people)
+        words = name.split()
+        if not fuller and len(words) == 2 and words[0].lower() in firm_words:
+            # "Elders O'Neill" after "William O'Neill, analyst with Elders Futures": the firm's
+            # first word, then the surname of one person named in full
+            fuller = sorted(
+                n for n in people.roles if n != name and n.split()[-1] == words[1] and " " in n
+            )
         if len(fuller) == 1:
             target = fuller[0]
             people.mentions[target] = sorted(people.mentions[target] + people.mentions.pop(name))
@@ -382,15 +393,28 @@ def _name_in_run(text, words, people: _People, singles) -> None:
     k = len(words)
     while k > 0 and _is_name_word(words[k - 1][1]):
         k -= 1
-    # "Chief Executive Priya Natarajan": role and title words before a name belong to the role.
+    # "Chief Executive Priya Natarajan": role and title words before a name belong to the role,
+    # also after a body's name ("Treasury Under-Secretary Alan Brook"), when two words remain.
     while k < len(words) and _is_role_word(words[k][1]):
         k += 1
+    last_role = max((i for i in range(k, len(words) - 2) if _is_role_word(words[i][1])), default=-1)
+    if last_role >= 0:
+        k = last_role + 1
     # "Top-ranked Aryna Sabalenka": a hyphenated word with a lower-case part opens no name
     # (a Korean given name like Soo-jin follows the family name, never precedes it).
     while len(words) - k > 2 and _HYPHENATED_GIVEN.fullmatch(words[k][1]):
         k += 1
     while len(words) - k > 2 and words[k][1].lower() in _BODY_SUFFIXES:
         k += 1  # "Professor of Medicine Carl Leier": the field ends the title
+    office = _OFFICE_OF.search(text, max(0, words[0][0] - 40), words[0][0])
+    if (
+        k == 0
+        and len(words) >= 4
+        and office
+        and _is_role_word(office.group(1))
+        and not any(_is_initial(w) for _, w in words[-3:])
+    ):  # "Deputy Director of Public Prosecution Eva-Marie Persson": after "<office> of" the
+        k = len(words) - 2  # field comes first; the name is the last two words
     while len(words) - k > 1 and words[k][1].lower() in SUBORDINATORS | _FUNCTION_WORDS:
         k += 1  # "Although Citicorp", "But Jones": a clause opener, capitalised, then the name
     while len(words) - k > 1 and words[k][1].lower() in _NAME_MONTHS:

@@ -142,7 +142,7 @@ _BODY_SUFFIXES = _BODY_HEADS | set(
     school college academy clinic centre center system network channel broadcasting
     service therapeutics pharmaceuticals biosciences biotech labs laboratories medicine
     capital securities investments bancorp club concern trust fund forum initiative movement
-    front exchange index market bourse""".split()
+    front exchange index market bourse futures commodities""".split()
 )
 # Forms of address: a role of their own ("Dr", "Sir"), never part of the name.
 # Forms of address of other traditions too: "Ayatollah Ruhollah Khomeini" is Ruhollah Khomeini.
@@ -163,7 +163,8 @@ _FUNCTION_WORDS = set(
     speaking some many most other others this that these those it he she they we i you his her
     their our its there here what who why how where which meanwhile however still yet also even
     now then earlier later last next new western eastern northern southern central north south
-    east west comments click read analysts critics officials not no""".split()
+    east west comments click read analysts critics officials not no to from with by about into
+    over""".split()
 )
 _TITLE_WORDS = set(
     """president minister foreign secretary secretary-general general ambassador spokesman
@@ -269,7 +270,8 @@ _SINGLE_MARK = re.compile(r"[‘’]")
 # A capitalised word, a word in capitals, or initials before another capitalised word
 # ("J. Hugh Liedtke", "E.H. Clark", "John D. Dingell").
 _CAP_WORD = (
-    rf"(?:[{_UPPER}][{_LOWER}]+(?:[{_UPPER}][{_LOWER}]+)?(?:[\-’'][{_UPPER}{_LOWER}]+)*"
+    rf"(?:(?:[{_UPPER}][’'])?[{_UPPER}][{_LOWER}]+(?:[{_UPPER}][{_LOWER}]+)?"  # O'Neill, McLaughlin
+    rf"(?:[\-’'][{_UPPER}{_LOWER}]+)*"
     rf"|[{_UPPER}]{{2,}}(?![{_LOWER}])"
     rf"|[{_UPPER}]\.(?:[{_UPPER}]\.)*(?=[ \t]+[{_UPPER}]))"
 )

@@ -450,9 +450,10 @@ def speaker_roles(doc: Document) -> dict[str, list[str]]:
     return roles
 
 
-# A nickname in quotation marks inside a name: John "Bud" Frazier (no quotation, and one name).
+# A nickname in quotation marks inside a name: John "Bud" Frazier, C.J. "Pete" Silas (no
+# quotation, and one name).
 _NICKNAME = re.compile(
-    rf"(?<=[{_LOWER}] )[\"“][{_UPPER}][{_LOWER}]{{1,20}}[\"”] (?=[{_UPPER}][{_LOWER}])"
+    rf"(?<=[{_LOWER}.] )[\"“][{_UPPER}][{_LOWER}]{{1,20}}[\"”] (?=[{_UPPER}][{_LOWER}])"
 )
 
 

@@ -196,6 +196,15 @@ def test_unquoted_person_gets_no_one_elses_words(seed_index):
         ('The Harbour Times said the plan had failed. "It will not work," the newspaper '
          "warned.", "Harbour Times"),
         ('"It will not work," the company\'s website says.', None),
+        # name forms: nicknames, apostrophes, hyphenated titles, "<office> of <field> <name>"
+        ('"We will sell," D.K. "Rusty" Marlow, chairman, said. "Soon," Marlow said.',
+         "D.K. Marlow"),
+        ('"Prices will fall," said Liam O\'Dowd, analyst with Rowan Futures. "Maybe not," '
+         "Rowan O'Dowd said.", "Liam O'Dowd"),
+        ('But US Treasury Under-Secretary Alan Brook said it "could not support the plan."',
+         "Alan Brook"),
+        ('Deputy Director of Public Prosecution Ana-Lise Berg said it was "a credible account."',
+         "Ana-Lise Berg"),
         # a one-word name after a title is a person, whom a later "he" means
         ('President Haldane spoke. Haldane said the economy was sound. "Nobody should panic," '
          "he told reporters.", "Haldane"),
