@@ -605,6 +605,8 @@ def _name_after_quote(text: str, masked: str, s: int, verb: int, state: _State) 
     return None
 
 
+_SUBORDINATE = re.compile(r"\b(?:if|that|whether|because|although|though)\b")
+_COORDINATED = re.compile(r"\s(?:and|but)\s*$")
 _WHO_VERB = re.compile(r",\s*who\s+(?:\w+\s+){0,2}?" + SPEECH_VERB.pattern)
 _WHO_SAID = re.compile(_WHO_VERB.pattern + r"[^\x00]{0,40}$")
 
@@ -625,7 +627,9 @@ def _colon_speaker(text: str, masked: str, s: int, colon: int, state: _State) ->
         return who
     if who is not None and who.speaker is None and who.attribution == "alias":
         return None  # a subject we read but cannot pin down ("Mr Ellis", two Ellises): nobody
-    name = state.people.first_mention(s, min(colon, s + 160))  # "A resident, Jane Doe, 80,"
+    clause = _SUBORDINATE.search(masked, s + 1, colon)  # not "if he thought Gates would ..."
+    hi = min(colon, s + 160, clause.start() if clause else colon)
+    name = state.people.first_mention(s, hi, masked)  # "A resident, Jane Doe, 80, said:"
     if name is not None:
         return _Who(name, state.people.first_role(name), "explicit")
     return who if who is not None and who.speaker is not None else None
@@ -646,6 +650,9 @@ def _looks_like_verb(word: str) -> bool:
 def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | None:
     """Speaker of one speech verb: subject before it, after it (inverted), or the sentence's."""
     lo, hi = _clause_before(masked, s, verb.start())
+    if hi > lo and _COORDINATED.search(masked, lo, hi):
+        # "Max Lawson welcomed the statement and said ...": the sentence's subject speaks
+        return _sentence_subject(text, masked, s, e, state) or _Who(None, None, "explicit")
     relative = _WHO_VERB.search(masked, max(s, verb.start() - 30), verb.end())
     if relative and relative.start() > s and relative.end() == verb.end():
         # "Prime Minister Keir Starmer, who said": him

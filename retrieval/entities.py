@@ -39,6 +39,7 @@ from .lexicon import (  # the package's own attribution modules
     _UPPER,
     EAST_ASIAN_FAMILY_NAMES,
     NON_NAME,
+    QMASK,
     ROLE_HEADS,
     SOFT_HYPHEN,
     SUBORDINATORS,
@@ -71,12 +72,18 @@ class _People:
     def first_role(self, name: str | None) -> str | None:
         return self.roles[name][0] if name in self.roles and self.roles[name] else None
 
-    def first_mention(self, lo: int, hi: int) -> str | None:
-        """The person mentioned first in text[lo:hi], by full name or alias."""
+    def first_mention(self, lo: int, hi: int, masked: str = "") -> str | None:
+        """The person mentioned first in text[lo:hi], by full name or alias; with `masked`,
+        not one named inside a quotation (a programme "John McLaughlin: One on One")."""
         if self.ordered is None:
             self.ordered = sorted((o, n) for n, offsets in self.mentions.items() for o in offsets)
         i = bisect.bisect_left(self.ordered, (lo, ""))
-        return self.ordered[i][1] if i < len(self.ordered) and self.ordered[i][0] < hi else None
+        while i < len(self.ordered) and self.ordered[i][0] < hi:
+            pos, name = self.ordered[i]
+            if not masked or masked[pos] != QMASK:
+                return name
+            i += 1
+        return None
 
     def last_mention_before(self, name: str, pos: int) -> int:
         offsets = self.mentions.get(name, [])
@@ -103,6 +110,23 @@ def family_name(name: str) -> str:
     while first > 1 and words[first - 1].lower() in _NAME_PARTICLES:
         first -= 1
     return " ".join(words[first:])
+
+
+# Capitals that are acronyms, not a person's initials, before a name: "US Chargé", "UN Envoy".
+_ACRONYMS_NOT_INITIALS = set(
+    """US UK UN EU UAE USA CEO CFO COO MP PM CM FM AP BBC CNN NBC ABC CBS FBI CIA NSA IMF WHO
+    GOP MEP MLA MNA SEC FDA EPA DOJ TV PR AFP ANC BJP PTI PPP""".split()
+)
+
+
+def _letter_initials(word: str) -> bool:
+    """Two or three capitals written as a person's initials ("CK Mishra"), not an acronym."""
+    return (
+        2 <= len(word) <= 3
+        and word.isalpha()
+        and word.isupper()
+        and (word not in _ACRONYMS_NOT_INITIALS)
+    )
 
 
 def _is_initial(word: str) -> bool:
@@ -393,6 +417,8 @@ def _name_in_run(text, words, people: _People, singles) -> None:
     k = len(words)
     while k > 0 and _is_name_word(words[k - 1][1]):
         k -= 1
+    if k == len(words) - 1 and k > 0 and _letter_initials(words[k - 1][1]):
+        k -= 1  # "CK Mishra", "JP Nadda": initials written without stops
     # "Chief Executive Priya Natarajan": role and title words before a name belong to the role,
     # also after a body's name ("Treasury Under-Secretary Alan Brook"), when two words remain.
     while k < len(words) and _is_role_word(words[k][1]):
@@ -435,7 +461,9 @@ def _name_in_run(text, words, people: _People, singles) -> None:
     # Initials and suffixes do not count: "Martin Luther King Jr", "John D. Dingell"; four
     # words are a name in South Asian and Arabic traditions ("Rana Mashhood Ahmad Khan").
     full_words = [
-        w for _, w in name_words if not _is_initial(w) and w.lower() not in _NAME_SUFFIXES
+        w
+        for _, w in name_words
+        if not (_is_initial(w) or _letter_initials(w)) and w.lower() not in _NAME_SUFFIXES
     ]
     if not full_words or len(full_words) > 4:
         return  # five capitalised words: a title we do not know, or a body; nobody for sure
@@ -444,7 +472,8 @@ def _name_in_run(text, words, people: _People, singles) -> None:
     if len(full_words) == 1 and len(name_words) == 1:
         singles.append((start, name_words[0][1], role))
         return
-    if len(full_words) == 1 and not _is_initial(name_words[0][1]):
+    first = name_words[0][1]
+    if len(full_words) == 1 and not (_is_initial(first) or _letter_initials(first)):
         return  # "Gerstner Jr": a surname and a suffix name nobody new
     end = name_words[-1][0] + len(name_words[-1][1])
     # Keeps particles ("Ursula von der Leyen"); drops soft hyphens ("Jessica Peg\u00adula").

@@ -105,7 +105,7 @@ ROLE_HEADS = set(
     rider cyclist driver runner swimmer boxer jockey trainer skipper psychiatrist psychologist
     therapist dentist pharmacist paramedic pilot soldier firefighter policeman policewoman
     lecturer academic accountant consultant photographer filmmaker presenter broadcaster
-    commentator pundit blogger lady""".split()
+    commentator pundit blogger lady member""".split()
 )
 # Other words that may appear inside a role: "China’s top diplomat", "former ministry official".
 _ROLE_WORDS = ROLE_HEADS | set(

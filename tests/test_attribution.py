@@ -205,6 +205,12 @@ def test_unquoted_person_gets_no_one_elses_words(seed_index):
          "Alan Brook"),
         ('Deputy Director of Public Prosecution Ana-Lise Berg said it was "a credible account."',
          "Ana-Lise Berg"),
+        ('Union health secretary RK Mehta said, "Salaries differ." Pravin Mehta disagreed.',
+         "RK Mehta"),
+        ('Guest Ana Sole spoke. Oxfam adviser Max Lorne welcomed the plan and said it "passed '
+         'the first hurdle." But he added: "They need to move quickly."', "Max Lorne"),
+        ('Asked on the programme "Ana Sole: One on One" if he thought Ivo Bell would win, the '
+         'senator shot back: "I would not bet on it."', None),
         # a one-word name after a title is a person, whom a later "he" means
         ('President Haldane spoke. Haldane said the economy was sound. "Nobody should panic," '
          "he told reporters.", "Haldane"),
