@@ -24,6 +24,7 @@ import dataclasses
 import hashlib
 import json
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -434,6 +435,9 @@ class EvalResult:
     per_question: list[dict]
     negative: dict | None = None  # {"n", "correct", "rate"} when there are negative questions
     seconds: float = 0.0
+    answer_chars: float | None = None  # median length of the answer text (answered questions)
+    # share of ranked questions whose answer sentences (not just a passage) hold the gold span
+    answer_hit: float | None = None
 
 
 def _ask(index: Index, question: str, mode: str, k: int) -> tuple[Answer, str | None]:
@@ -442,6 +446,18 @@ def _ask(index: Index, question: str, mode: str, k: int) -> tuple[Answer, str | 
         return ask(index, question, k=k, mode=retrieval, quotes=routed), None
     except NewsqaError as err:  # e.g. an over-long BEIR query: scored as returning nothing
         return Answer(question, retrieval, "", [], False), str(err)
+
+
+def _answer_overlaps(index: Index, answer: Answer, gold: Sequence[GoldSpan]) -> bool:
+    """Does a sentence of the answer (as cited) overlap a gold span?"""
+    for part in answer.parts:
+        hit = answer.hits[part["citation"] - 1] if part.get("citation") else None
+        if hit is None:
+            continue
+        start = index.documents[hit.doc_id].text.find(part["text"], hit.start)
+        if start >= 0 and is_relevant(hit.doc_id, start, start + len(part["text"]), gold):
+            return True
+    return False
 
 
 def _excerpt(text: str, limit: int = 90) -> str:
@@ -529,6 +545,9 @@ def evaluate(
                 for item in items:
                     item["relevant"] = item["id"] in qrels.get(q.qid, {})
             row = {"id": q.qid, "kind": q.kind, "question": q.question, "found": answer.found}
+            row["answer_chars"] = len(" ".join(part["text"] for part in answer.parts))
+            if q.kind != NEGATIVE and not q.grades:
+                row["answer_hit"] = answer.found and _answer_overlaps(index, answer, q.gold)
             row["retrieved"] = [_shown(i, item) for i, item in enumerate(items[:3], start=1)]
             row["ranked"] = [item["id"] for item in items]  # the judged run, best first
             if error:
@@ -551,9 +570,13 @@ def evaluate(
         if negatives:
             correct = sum(r["correct"] for r in negatives)
             negative = {"n": len(negatives), "correct": correct, "rate": correct / len(negatives)}
+        lengths = [r["answer_chars"] for r in ranked if r["answer_chars"]]
+        answered = [r["answer_hit"] for r in ranked if "answer_hit" in r]
         results.append(
             EvalResult(mode, _mean(ranked), by_kind, rows, negative,
-                       round(time.perf_counter() - started, 3))
+                       round(time.perf_counter() - started, 3),
+                       statistics.median(lengths) if lengths else None,
+                       sum(answered) / len(answered) if answered else None)
         )  # fmt: skip
     return results
 
@@ -826,6 +849,19 @@ def format_text(report: EvalReport) -> str:
             ]
             mode = r.mode if i == 0 else ""
             lines.append(f"{mode:<14}{kind:<12}{n:>4}  " + " ".join(cells))
+    if any(r.answer_chars for r in report.results):
+        lines += [
+            "",
+            "answer length (median characters, answered questions): "
+            + ", ".join(f"{r.mode} {r.answer_chars:.0f}" for r in report.results if r.answer_chars),
+        ]
+    if any(r.answer_hit is not None for r in report.results):
+        lines += [
+            "answer sentences hold the gold span: "
+            + ", ".join(
+                f"{r.mode} {r.answer_hit:.3f}" for r in report.results if r.answer_hit is not None
+            )
+        ]
     if any(r.negative for r in report.results):
         lines += ["", "negative questions (right when the answer says nothing matches)"]
         for r in report.results:

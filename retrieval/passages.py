@@ -37,7 +37,7 @@ _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 
 
 # Bump when paragraph or sentence splitting changes: indexes built before are then stale.
-SPLITTER_VERSION = 3
+SPLITTER_VERSION = 4
 
 
 class ChunkOffsetError(NewsqaError):
@@ -68,20 +68,42 @@ def passage_id_for(doc_id: str, start: int, end: int) -> int:
     return int(digest[:15], 16)  # 60 bits: a positive int64, as FAISS ids must be
 
 
-def is_furniture(line: str) -> bool:
+def is_furniture(line: str, learned: frozenset[str] = frozenset()) -> bool:
+    """Site chrome: a known pattern, or a line that recurs across the corpus (`learned`, see
+    recurring_lines). A line in capitals is a subheading or a wire headline, kept: searched,
+    never an answer (sentences.is_heading)."""
     stripped = line.strip()
     if not stripped:
         return False
-    if FURNITURE.fullmatch(stripped):
-        return True
-    # A line in capitals is a cross-promoted headline ("UKRAINIAN VIEWS ... TO RUSSIA").
-    letters = [c for c in stripped if c.isalpha()]
-    return (
-        len(stripped.split()) >= 3 and len(letters) >= 10 and not any(c.islower() for c in letters)
-    )
+    return bool(FURNITURE.fullmatch(stripped)) or furniture_key(stripped) in learned
 
 
-def paragraphs(text: str) -> list[tuple[int, int, bool]]:
+def furniture_key(line: str) -> str:
+    return " ".join(line.split()).lower()
+
+
+# A line is furniture when this many articles, and this share of them, carry it word for word:
+# wire trailers ("Reuter"), comment notices, "Advertisement - scroll to continue reading".
+RECURRING_MIN_ARTICLES = 5
+RECURRING_MIN_SHARE = 0.01
+RECURRING_MAX_CHARS = 80  # a long line repeated is a story repeated, not chrome
+
+
+def recurring_lines(texts) -> frozenset[str]:
+    """The short lines that recur across many articles of a corpus (learned furniture)."""
+    counts: dict[str, int] = {}
+    total = 0
+    for text in texts:
+        total += 1
+        seen = {furniture_key(line) for line in text.splitlines()
+                if 0 < len(line.strip()) <= RECURRING_MAX_CHARS}  # fmt: skip
+        for key in seen:
+            counts[key] = counts.get(key, 0) + 1
+    floor = max(RECURRING_MIN_ARTICLES, RECURRING_MIN_SHARE * total)
+    return frozenset(key for key, n in counts.items() if n >= floor and key)
+
+
+def paragraphs(text: str, learned: frozenset[str] = frozenset()) -> list[tuple[int, int, bool]]:
     """(start, end, follows_break) of each paragraph with whitespace trimmed.
 
     Paragraphs are blank-line separated blocks when the text has blank lines, else single lines;
@@ -97,12 +119,13 @@ def paragraphs(text: str) -> list[tuple[int, int, bool]]:
     broken = False
     for match in _LINE.finditer(text):
         line = match.group().rstrip("\r\n")
-        if not line.strip() or is_furniture(line):
+        furniture = is_furniture(line, learned)
+        if not line.strip() or furniture:
             if current:
                 found.append((current[0], current[1], broken))
                 broken = False
             current = None
-            broken = broken or is_furniture(line)
+            broken = broken or furniture
             continue
         start = match.start() + (len(line) - len(line.lstrip()))
         end = match.start() + len(line.rstrip())
@@ -130,8 +153,11 @@ def _splitter(settings: Settings):
     )
 
 
-def split_document(doc: Document, settings: Settings, splitter=None) -> list[Passage]:
-    spans = _join_short(paragraphs(doc.text), settings)
+def split_document(
+    doc: Document, settings: Settings, splitter=None, furniture: frozenset[str] = frozenset()
+) -> list[Passage]:
+    """Passages of one article; `furniture` holds the corpus's recurring lines (left out)."""
+    spans = _join_short(paragraphs(doc.text, furniture), settings)
     passages: list[Passage] = []
     for start, end in spans:
         if end - start <= settings.max_passage_chars:
@@ -155,17 +181,23 @@ def _join_short(paras: list[tuple[int, int, bool]], settings: Settings) -> list[
     """Join paragraphs shorter than min_passage_chars (headlines, one-liners) to the next one."""
     spans: list[tuple[int, int]] = []
     pending: tuple[int, int] | None = None
+    pending_break = False  # the pending paragraph follows furniture: it joins nothing before
     for start, end, follows_break in paras:
         if pending and not follows_break and end - pending[0] <= settings.max_passage_chars:
             start = pending[0]
         elif pending:
             spans.append(pending)
+        else:
+            pending_break = follows_break
         pending = None
         if end - start < settings.min_passage_chars:
             pending = (start, end)
         else:
             spans.append((start, end))
-    if pending:
+    fits = pending and spans and pending[1] - spans[-1][0] <= settings.max_passage_chars
+    if fits and not pending_break:
+        spans[-1] = (spans[-1][0], pending[1])  # a short last line ("Reuter") joins the one before
+    elif pending:
         spans.append(pending)
     return spans
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .bm25 import top_k
+from .places import expand_terms
 from .store import Index, tokenize
 
 # Reciprocal rank fusion constant (Cormack, Clarke & Büttcher, SIGIR 2009): 60 damps the weight
@@ -68,7 +69,8 @@ def _best_per_passage(rows: np.ndarray, scores: np.ndarray) -> dict[int, float]:
 def lexical_search(index: Index, question: str, k: int) -> list[tuple[int, float]]:
     """BM25 top k; passages sharing no term with the question are not returned."""
     vocab = index.lexical.vocab_dict
-    terms = [vocab[t] for t in tokenize([question])[0] if t in vocab]
+    # Countries in any of their forms: "Kremlin" also finds "Russian" and "Moscow" (places.py).
+    terms = [vocab[t] for t in expand_terms(tokenize([question])[0]) if t in vocab]
     return [(row, score) for row, score in top_k(index.lexical.scores, terms, k) if score > 0]
 
 

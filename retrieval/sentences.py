@@ -224,3 +224,41 @@ def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
             spans.append((s + offset, e + offset))
         begin = cut
     return spans
+
+
+# ---------------------------------------------------------------- headings
+
+_HEADING_MAX_WORDS = 14
+_HEADING_END = ".!?…:;,\"”’'"
+
+
+def is_heading(text: str, start: int, end: int) -> bool:
+    """Is text[start:end] a headline or subheading rather than a sentence of the story?
+
+    It is a whole line of its own and either the article's first line (the headline), a line
+    in capitals ("UKRAINIAN VIEWS 'INCORPORATED' INTO US WRITTEN RESPONSE"), or a short line
+    with no closing stop between blank lines ("Rules out return"). A line with a number in it
+    is not a subheading: "Shr 1.20 dlrs vs 1.10 dlrs" is a Reuters table row, an answer."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    if text[line_start:start].strip() or text[end:line_end].strip():
+        return False
+    line = text[start:end].strip()
+    if not line:
+        return False
+    words = line.split()
+    letters = [c for c in line if c.isalpha()]
+    if not text[:line_start].strip():
+        return len(words) <= 30 and not line.endswith((".", "!", "?"))  # the headline
+    if len(words) >= 2 and len(letters) >= 6 and not any(c.islower() for c in letters):
+        return True
+    before = text[:line_start].rstrip(" \t\r")
+    after = text[line_end:].lstrip(" \t\r")
+    alone = (before.endswith("\n\n") or not before) and (after.startswith("\n\n") or not after)
+    return (
+        alone
+        and len(words) <= _HEADING_MAX_WORDS
+        and line[-1] not in _HEADING_END
+        and not any(c.isdigit() for c in line)
+    )

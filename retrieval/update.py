@@ -34,7 +34,7 @@ from .documents import (
 )
 from .embedding import load_encoder
 from .onnx_encoder import ensure_export
-from .passages import split_document, split_sentences
+from .passages import recurring_lines, split_document, split_sentences
 from .quotes import QUOTES_VERSION, extract_quotes, speaker_roles
 from .store import (
     FORMAT_VERSION,
@@ -402,13 +402,22 @@ def _assemble(settings, current, documents, files, fingerprint, report) -> Index
     old_quotes: dict[str, list] = {}
     for quote in current.quotes if current is not None else ():
         old_quotes.setdefault(quote.doc_id, []).append(quote)
+    # Lines that recur across the corpus are furniture; when that set changes, every article is
+    # split again (sentences that did not change keep their vectors: ids follow the offsets).
+    furniture = recurring_lines(doc.text for doc in documents.values())
+    same_furniture = current is not None and furniture == frozenset(
+        current.manifest.get("furniture", ())
+    )
     for doc_id, doc in documents.items():
         if current is not None and doc_id in current.documents:
-            passages += [current.passages[row] for row in current.passages.rows_of(doc_id)]
+            if same_furniture:
+                passages += [current.passages[row] for row in current.passages.rows_of(doc_id)]
+            else:
+                passages += split_document(doc, settings, furniture=furniture)
             quotes += old_quotes.get(doc_id, [])
             doc_speakers[doc_id] = current.doc_speakers.get(doc_id, {})
         else:
-            passages += split_document(doc, settings)
+            passages += split_document(doc, settings, furniture=furniture)
             quotes += extract_quotes(doc)
             doc_speakers[doc_id] = speaker_roles(doc)
     timings["split_and_quotes_s"] = time.perf_counter() - clock
@@ -462,6 +471,7 @@ def _assemble(settings, current, documents, files, fingerprint, report) -> Index
         "passages": len(passages),
         "sentences": len(sentences),
         "quotes": len(quotes),
+        "furniture": sorted(furniture),
         "warnings": report.warnings,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "timings": {k: round(v, 3) for k, v in timings.items()},

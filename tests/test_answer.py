@@ -108,3 +108,51 @@ def test_a_shared_common_word_is_not_an_answer(seed_index, mode):
 )
 def test_answerable_questions_with_few_shared_words_are_still_found(seed_index, question):
     assert ask(seed_index, question, quotes=False).found
+
+
+@pytest.fixture(scope="module")
+def news_index(tmp_path_factory):
+    """Two small wire stories with a headline, a subheading and a wire trailer each."""
+    from retrieval import Settings, build_index
+
+    folder = tmp_path_factory.mktemp("news")
+    corpus = folder / "corpus"
+    corpus.mkdir()
+    (corpus / "ports.txt").write_text(
+        "Dockworkers strike shuts East Coast ports\n\n"
+        "About 45,000 dockworkers walked off the job at ports from Maine to Texas on Tuesday, "
+        "halting the unloading of container ships.\n\n"
+        "WAGES AT THE HEART OF THE DISPUTE\n\n"
+        "The union is asking for a 77 percent pay rise over six years, its leader said.\n\n"
+        "Reuter\n",
+        encoding="utf-8",
+    )
+    (corpus / "gas.txt").write_text(
+        "Gas talks stall\n\n"
+        "Russian officials said on Monday that gas deliveries to the region would be cut by "
+        "half from next month unless a new price was agreed.\n\n"
+        "Traders said spot prices rose four percent after the announcement.\n\n"
+        "Reuter\n",
+        encoding="utf-8",
+    )
+    return build_index(Settings(corpus_dir=corpus, index_dir=folder / "index"))
+
+
+def test_a_headline_is_searched_but_never_an_answer_sentence(news_index):
+    answer = ask(news_index, "Which ports did the dockworkers strike shut?")
+    assert answer.hits[0].source.endswith("ports.txt")
+    texts = [part["text"] for part in answer.parts]
+    assert texts and not any("Dockworkers strike shuts" in t for t in texts)
+    assert all(t != "WAGES AT THE HEART OF THE DISPUTE" for t in texts)
+    assert 1 <= len(answer.parts) <= 2
+
+
+def test_a_country_is_found_under_its_capital_or_seat_of_power(news_index):
+    answer = ask(news_index, "What has the Kremlin decided?", mode="lexical")  # no shared word
+    assert answer.hits and answer.hits[0].source.endswith("gas.txt")
+
+
+def test_nothing_found_marks_no_sentence(news_index):
+    answer = ask(news_index, "Who won the chess championship in Reykjavik?")
+    assert not answer.found and answer.parts == []
+    assert all(hit.highlights == [] for hit in answer.hits)

@@ -175,13 +175,17 @@ def test_cli_on_project_questions_writes_and_checks_a_baseline(
     assert out.startswith("newsqa eval tests/eval/questions.jsonl (questions;")
     assert "lexical       all           30" in out and f"baseline written to {written}" in err
     doctored = json.loads(written.read_text())
+    measured = doctored["metrics"]["lexical/all/hit@1"]
+    assert measured < 1.0  # some question is not at rank 1 in lexical mode: pretend it was
     doctored["metrics"]["lexical/all/hit@1"] = 1.0
-    doctored["questions"]["lexical"]["para-membership"] = 1
+    qid, rank = next((q, r) for q, r in doctored["questions"]["lexical"].items()
+                     if r not in ("1", 1, "refused", "answered"))  # fmt: skip
+    doctored["questions"]["lexical"][qid] = 1
     written.write_text(json.dumps(doctored))
     assert main(["eval", str(questions), "--modes", "lexical", "--baseline", str(written)]) == 1
     _, err = capsys.readouterr()
-    assert "lexical/all/hit@1: 1.000 -> 0.900 (-0.100)" in err
-    assert "para-membership             1 -> 2" in err
+    assert f"lexical/all/hit@1: 1.000 -> {measured:.3f} (-{1 - measured:.3f})" in err
+    assert f"{qid:<28}1 -> {rank}" in err
 
 
 def test_newsqa_eval_command_json_report_and_baseline_exit(tmp_path):
