@@ -20,7 +20,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from retrieval import Settings, ask, build_index  # noqa: E402
-from retrieval.embedding import load_encoder  # noqa: E402
+from retrieval.encoders import load_encoder  # noqa: E402
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "eval" / "questions.jsonl"
 

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import article, write_corpus  # noqa: E402
 
 from retrieval import Settings, add_paths, build_index, remove_articles, sync  # noqa: E402
-from retrieval.embedding import load_encoder  # noqa: E402
+from retrieval.encoders import load_encoder  # noqa: E402
 
 
 def timed(fn):

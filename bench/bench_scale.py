@@ -184,7 +184,7 @@ def _naive_flat_write(vectors: np.ndarray, root: Path) -> float:
 
 def raw_encoder_rate(sample: int = 4096) -> float:
     """Sentences per second of the bare torch encoder on corpus sentences (batch 32)."""
-    from retrieval.embedding import load_encoder
+    from retrieval.encoders import load_encoder
 
     settings = Settings()
     texts = sentence_texts(corpus_for(1000, CACHE), settings)
@@ -208,7 +208,7 @@ def probe(index_dir: str, corpus_dir: str, naive: bool, count: int) -> dict:
 
     from retrieval import ask, load_index
     from retrieval.bm25 import top_k
-    from retrieval.embedding import load_encoder, load_query_encoder
+    from retrieval.encoders import load_encoder, load_query_encoder
 
     settings = Settings(Path(corpus_dir), Path(index_dir), exact_search=naive)
     encoder = load_encoder(settings.model) if naive else load_query_encoder(settings.model)
@@ -354,8 +354,8 @@ def dense_sweep(queries: int = 200) -> list[dict]:
     exact re-rank of its top 200."""
     import faiss
 
-    from retrieval import store
-    from retrieval.embedding import load_query_encoder
+    from retrieval import dense, records
+    from retrieval.encoders import load_query_encoder
 
     settings = Settings()
     _, vectors, _ = cached_vectors(100_000, settings)
@@ -364,11 +364,11 @@ def dense_sweep(queries: int = 200) -> list[dict]:
     rows = []
     for n in (10_000, 20_000, 40_000, 80_000, 160_000, len(vectors)):
         base = np.ascontiguousarray(vectors[:n])
-        threshold, store.EXACT_MAX_VECTORS = store.EXACT_MAX_VECTORS, 0  # IVF at every size
-        spec = store.choose_dense(n)
-        store.EXACT_MAX_VECTORS = threshold
+        threshold, dense.EXACT_MAX_VECTORS = dense.EXACT_MAX_VECTORS, 0  # IVF at every size
+        spec = dense.choose_dense(n)
+        dense.EXACT_MAX_VECTORS = threshold
         started = time.perf_counter()
-        ivf = store.build_ivf(spec, base, np.arange(n, dtype=np.int64))
+        ivf = dense.build_ivf(spec, base, np.arange(n, dtype=np.int64))
         rows += _sweep_rows(base, ivf, spec["factory"], time.perf_counter() - started, asked)
     big = OUT / "work" / "index-1000000"
     if (big / "manifest.json").exists():  # the 1M index as built: noisy copies of real vectors
@@ -376,7 +376,7 @@ def dense_sweep(queries: int = 200) -> list[dict]:
         base = np.load(generation / "vectors.npy", mmap_mode="r")
         ivf = faiss.read_index(str(generation / "dense.faiss"))
         records = np.load(generation / "sentences.npy", mmap_mode="r")
-        sentences = store.Sentences(records, int(records["row"][-1]) + 1)
+        sentences = records.Sentences(records, int(records["row"][-1]) + 1)
         factory = f"IVF{faiss.extract_index_ivf(ivf).nlist},SQ8 (1M, noisy vectors)"
         rows += _sweep_rows(base, ivf, factory, None, asked, timed=20, label=sentences.positions)
     return rows

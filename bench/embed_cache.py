@@ -69,7 +69,7 @@ def _key(texts: list[str], model: str) -> str:
 def cached_vectors(passages: int, settings: Settings, log=print):
     """(texts, vectors, record) for the synthetic corpus of that size; embeds what is missing.
     record["embed_s"] is the encoder time summed over all chunks, whichever run did them."""
-    from retrieval.embedding import load_encoder
+    from retrieval.encoders import load_encoder
 
     corpus = corpus_for(passages, CACHE)
     texts = sentence_texts(corpus, settings)

@@ -15,8 +15,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from retrieval.evaluation import _quote_documents, load_quote_gold  # noqa: E402
-from retrieval.quote_eval import score_attribution  # noqa: E402
+from retrieval.evaluation import (  # noqa: E402
+    load_quote_gold,
+    quote_documents,
+    score_attribution,  # noqa: E402
+)
 from retrieval.quotes import extract_quotes  # noqa: E402
 
 EVAL = Path(__file__).resolve().parent.parent / "tests" / "eval"
@@ -28,7 +31,7 @@ DEV_SETS = ["reuters_dev", "web_dev", "reuters_blind", "web_blind", "blind2", "b
 def run(name: str) -> dict:
     path = EVAL / ("quotes_gold.jsonl" if name == "gold" else f"quotes_{name}_gold.jsonl")
     rows = load_quote_gold(path)
-    documents = _quote_documents(path, rows)
+    documents = quote_documents(path, rows)
     started = time.perf_counter()
     predicted = {source: extract_quotes(doc) for source, (_, doc) in documents.items()}
     result = score_attribution(predicted, rows)

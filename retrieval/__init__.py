@@ -9,7 +9,8 @@ from .answer import Answer, Hit, ask
 from .config import NewsqaError, Settings
 from .documents import Document, load_corpus
 from .passages import Passage, split_document
-from .store import Index, load_index
+from .records import Index
+from .store import load_index
 from .update import add_paths, add_upload, build_index, open_index, remove_articles, sync
 
 __all__ = [

@@ -12,11 +12,13 @@ import time
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 
-import numpy as np
-
 from .config import MAX_QUESTION_CHARS, MODES, NewsqaError
+from .dense import dense_search, dense_search_within
+from .lexical import idf as term_idf
+from .lexical import lexical_search, tokenize
 from .quotes import Quote
-from .search import dense_search, dense_search_within, lexical_search, reciprocal_rank_fusion
+from .records import Index
+from .search import reciprocal_rank_fusion
 from .sentences import is_heading
 from .speakers import (
     SpeakerQuestion,
@@ -25,7 +27,6 @@ from .speakers import (
     speaker_candidates,
     speaker_group,
 )
-from .store import Index, tokenize
 
 MAX_K = 100
 # "Nothing in the articles answers this" unless a top passage holds at least MIN_COVERAGE of the
@@ -235,7 +236,7 @@ def compose(lead: str, parts: list[dict]) -> str:
 
 def _coverage(index: Index, question: str, hits: list[Hit]) -> float:
     """The largest share of the question's idf-weighted words that one of the hits contains."""
-    vocab, idf = _idf(index)
+    vocab, idf = term_idf(index)
     terms = set(tokenize([question])[0])
     weight = {t: float(idf[vocab[t]]) if t in vocab else float(idf.max()) for t in terms}
     total = sum(weight.values())
@@ -458,18 +459,6 @@ def _sentences_under(index: Index, quote: Quote):
 # ---------------------------------------------------------------- sentences and relevance
 
 
-def _idf(index: Index) -> tuple[dict[str, int], np.ndarray]:
-    """Per-term inverse document frequency, read off the bm25s index (df = column length)."""
-    cached = getattr(index, "_idf_cache", None)
-    if cached is None:
-        indptr = np.asarray(index.lexical.scores["indptr"])
-        df = np.diff(indptr).astype(np.float64)
-        n = len(index.passages)
-        cached = (index.lexical.vocab_dict, np.log(1 + (n - df + 0.5) / (df + 0.5)))
-        index._idf_cache = cached
-    return cached
-
-
 def _relevance(
     index: Index, query: str, query_vector, items: list[tuple[str, list[int]]]
 ) -> list[float]:
@@ -479,7 +468,7 @@ def _relevance(
     Sentence vectors are read back from the dense index, so nothing is encoded here. The
     weights were set on the eval set's answer sentences.
     """
-    vocab, idf = _idf(index)
+    vocab, idf = term_idf(index)
     query_terms = {t for t in tokenize([query])[0] if t in vocab}
     total_weight = sum(idf[vocab[t]] for t in query_terms) or 1.0
     overlap = [

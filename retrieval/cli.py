@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
-from .config import MODES, NewsqaError, Settings
+from .config import MODES, NewsqaError, Settings, stay_offline
 
 
 def _stderr(message: str) -> None:
@@ -86,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    stay_offline()
     settings = Settings.from_env(corpus_dir=args.corpus, index_dir=args.index, model=args.model)
     try:
         commands = {

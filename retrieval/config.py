@@ -22,6 +22,44 @@ class NewsqaError(Exception):
     """A failure the user can fix; the message says what to do. Shown without a traceback."""
 
 
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    default: str  # as documented; "" = unset
+    doc: str
+
+
+# Every environment variable the project reads, in one registry; `env(name)` is the only reader
+# and tests/test_config.py checks that README's configuration table lists each one.
+ENVIRONMENT = {v.name: v for v in (
+    Variable("NEWSQA_CORPUS", "corpus/", "articles folder"),
+    Variable("NEWSQA_INDEX", "index/", "index folder"),
+    Variable("NEWSQA_MODEL", DEFAULT_MODEL, "embedding model (hub id or local folder, offline)"),
+    Variable("NEWSQA_ALLOWED_ORIGINS", "", "origins allowed to call the API (CORS)"),
+    Variable("NEWSQA_FRAME_ANCESTORS", "", "origins allowed to embed the app in an iframe"),
+    Variable("NEWSQA_ADMIN_PASSWORD", "", "password of the /admin page (>= 12 characters)"),
+    Variable("NEWSQA_PUBLIC_URL", "", "the address readers use, for links in answers"),
+    Variable("NEWSQA_EXACT_SEARCH", "", "1: search every vector exactly even where IVF is used"),
+    Variable("NEWSQA_ENCODER", "", "torch: encode questions with sentence-transformers, not ONNX"),
+    Variable("NEWSQA_CACHE", "~/.cache/newsqa", "where the ONNX export of the model is kept"),
+    Variable("NEWSQA_CRASH_AT", "", "tests only: the writer kills itself at the N-th checkpoint"),
+    Variable("HF_HUB_OFFLINE", "1", "set by newsqa: models never download at run time"),
+    Variable("XDG_CACHE_HOME", "~/.cache", "the cache root NEWSQA_CACHE defaults under"),
+)}  # fmt: skip
+
+
+def env(name: str) -> str | None:
+    """The value of a registered environment variable (None when unset)."""
+    if name not in ENVIRONMENT:
+        raise KeyError(f"{name} is not in config.ENVIRONMENT; register it there")
+    return os.environ.get(name)
+
+
+def stay_offline() -> None:
+    """Models load from local files only (the one place HF_HUB_OFFLINE is set)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
 @dataclass(frozen=True, repr=False)
 class Settings:
     corpus_dir: Path = PROJECT_ROOT / "corpus"
@@ -51,17 +89,17 @@ class Settings:
     @classmethod
     def from_env(cls, **overrides) -> Settings:
         """Defaults, then NEWSQA_* environment variables, then explicit overrides (CLI flags)."""
-        env = {
-            "corpus_dir": os.environ.get("NEWSQA_CORPUS"),
-            "index_dir": os.environ.get("NEWSQA_INDEX"),
-            "model": os.environ.get("NEWSQA_MODEL"),
-            "allowed_origins": _origins(os.environ.get("NEWSQA_ALLOWED_ORIGINS")),
-            "frame_ancestors": _origins(os.environ.get("NEWSQA_FRAME_ANCESTORS")),
-            "admin_password": os.environ.get("NEWSQA_ADMIN_PASSWORD"),
-            "public_url": os.environ.get("NEWSQA_PUBLIC_URL"),
-            "exact_search": os.environ.get("NEWSQA_EXACT_SEARCH", "").lower() in ("1", "true"),
+        found = {
+            "corpus_dir": env("NEWSQA_CORPUS"),
+            "index_dir": env("NEWSQA_INDEX"),
+            "model": env("NEWSQA_MODEL"),
+            "allowed_origins": _origins(env("NEWSQA_ALLOWED_ORIGINS")),
+            "frame_ancestors": _origins(env("NEWSQA_FRAME_ANCESTORS")),
+            "admin_password": env("NEWSQA_ADMIN_PASSWORD"),
+            "public_url": env("NEWSQA_PUBLIC_URL"),
+            "exact_search": (env("NEWSQA_EXACT_SEARCH") or "").lower() in ("1", "true"),
         }
-        values = {k: v for k, v in env.items() if v}
+        values = {k: v for k, v in found.items() if v}
         values.update({k: v for k, v in overrides.items() if v is not None})
         for key in ("corpus_dir", "index_dir"):
             if key in values:

@@ -163,7 +163,7 @@ def decode_text(raw: bytes) -> str:
         raise ValueError(
             f"not valid UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start}); "
             "re-save it as UTF-8"
-        ) from None
+        ) from err
 
 
 def make_document(text: str, source: str, title=None, **meta) -> Document:
@@ -240,7 +240,7 @@ def parse_front_matter(block: str) -> dict:
     except yaml.YAMLError as err:
         raise ValueError(
             f"its YAML front matter does not parse ({err.__class__.__name__})"
-        ) from None
+        ) from err
     except RecursionError:  # "[[[[…": nesting deeper than Python's stack
         raise ValueError("its YAML front matter is nested too deeply") from None
     if not isinstance(front, dict):

@@ -44,8 +44,12 @@ from .lexicon import (  # the package's own attribution modules
     SOFT_HYPHEN,
     SUBORDINATORS,
 )
-
-# ---------------------------------------------------------------- people in an article
+from .roles import (  # the package's own attribution modules
+    _NATIONALITIES,
+    _role_text,
+    _strip_possessive,
+    serves_another,
+)
 
 
 @dataclass
@@ -133,12 +137,6 @@ def _is_initial(word: str) -> bool:
     return bool(_INITIALS.fullmatch(word)) and word not in _NOT_INITIALS
 
 
-def _strip_possessive(word: str) -> tuple[str, bool]:
-    if word.endswith(("’s", "'s")) and len(word) > 2:
-        return word[:-2], True
-    return word, False
-
-
 def _is_name_word(word: str) -> bool:
     low = word.lower()  # "Safety Board", "Pilots Association": bodies, not people
     if _is_initial(word) or low in _NAME_SUFFIXES:
@@ -154,6 +152,8 @@ _NAME_MONTHS = {"may", "june", "april", "august"}
 # "Union of", "Ministry for": a body's name goes on after its head word and "of"/"for".
 # ("Secretary of State Jane Doe" is a title before a name).
 _OFFICE_OF = re.compile(r"(?<![\w’'\-])([A-Z][a-z]+)[ \t]+of[ \t]+$")
+
+
 _BODY_OF = re.compile(rf"(?<![\w’'\-])([{_UPPER}][{_LOWER}]+)[ \t]+(?:of|for)(?:[ \t]+the)?[ \t]+$")
 
 
@@ -306,18 +306,28 @@ _MALE_WORDS = {
     "husband",
     "father",
 }
+
+
 _FEMALE_WORDS = {"mrs", "ms", "miss", "dame", "lady", "she", "her", "hers", "herself",
                  "spokeswoman", "chairwoman", "queen", "princess", "congresswoman",
                  "councilwoman", "actress", "wife", "mother"}  # fmt: skip
+
+
 # Only subject pronouns vote: a possessive right after a name is often someone else's
 # ("Tim Flesher, another of her private secretaries").
 _GENDER_CUE = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
+
+
 _GENDER_WINDOW = 160  # characters after a mention in which a pronoun can only mean that person
 
 
 _PRONOUN_WORDS = {"he", "him", "his", "himself", "she", "her", "hers", "herself"}
+
+
 # In a role, only titles and nouns tell a gender: "His mother" is a woman.
 _MALE_ROLE_WORDS = _MALE_WORDS - _PRONOUN_WORDS
+
+
 _FEMALE_ROLE_WORDS = _FEMALE_WORDS - _PRONOUN_WORDS
 
 
@@ -524,33 +534,6 @@ def _trim_phrase(toks: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]
     return toks
 
 
-def _has_role_head(words: list[str]) -> bool:
-    for word in words:
-        base = _strip_possessive(word)[0].lower()
-        if base in ROLE_HEADS or any(part in ROLE_HEADS for part in base.split("-")):
-            return True
-    return False
-
-
-def _role_text(words: list[str]) -> str | None:
-    while words and words[0].lower() in _DETERMINERS:
-        words = words[1:]
-    if words and all(w.lower().rstrip(".") in _HONORIFICS for w in words):
-        return " ".join(words)  # "Dr", "Sir"
-    return " ".join(words) if words and _has_role_head(words) else None
-
-
-def serves_another(role: list[str]) -> bool:
-    """`a lawyer for surgeon Pia Lund`, `an aide to State Comptroller Bob Bullock`: the name
-    is whom the speaker serves, an office-holder named after "for"/"to" ("Ambassador to the
-    United Nations Zhang Jun" names a body there, and the name is the ambassador's)."""
-    low = [_strip_possessive(w)[0].lower() for w in role]
-    at = max((i for i, w in enumerate(low) if w in ("for", "to")), default=-1)
-    if at <= 0 or not any(w in ROLE_HEADS for w in low[:at]):
-        return False
-    return any(w in ROLE_HEADS for w in low[at + 1 :])
-
-
 def _role_before(text: str, start: int) -> str | None:
     """Title words right before a name: `Chinese Foreign Ministry spokesman Zhao Lijian`."""
     j = start - 1
@@ -600,83 +583,3 @@ def _appositive_role(text: str, end: int) -> str | None:
         if words and all(_np_word(w) for w in words):
             return _role_text(words)
     return None
-
-
-# ---------------------------------------------------------------- roles
-
-
-_NATIONALITIES = {
-    "chinese": "china", "russian": "russia", "ukrainian": "ukraine", "german": "germany",
-    "french": "france", "japanese": "japan", "indian": "india", "israeli": "israel",
-    "iranian": "iran", "turkish": "turkey", "polish": "poland", "korean": "korea",
-    "taiwanese": "taiwan", "british": "uk", "britain": "uk", "american": "us", "america": "us",
-    "european": "europe", "italian": "italy", "spanish": "spain", "canadian": "canada",
-    "dutch": "netherlands", "pakistani": "pakistan", "afghan": "afghanistan", "saudi": "saudi",
-    "egyptian": "egypt", "brazilian": "brazil", "mexican": "mexico", "australian": "australia",
-    "swiss": "switzerland", "swedish": "sweden", "belgian": "belgium", "greek": "greece",
-}  # fmt: skip
-# Capitals stand for their countries in news copy ("Beijing said" is China speaking) and in
-# roles ("Beijing's UN envoy"). The one table of them; questions use it too (speakers.py).
-CAPITALS = {"china": "beijing", "russia": "moscow", "us": "washington", "ukraine": "kyiv",
-            "uk": "london", "germany": "berlin", "france": "paris", "japan": "tokyo",
-            "pakistan": "islamabad", "iran": "tehran"}  # fmt: skip
-COUNTRY_OF = {capital: country for country, capital in CAPITALS.items()} | {"kiev": "ukraine"}
-_NATIONALITIES.update(COUNTRY_OF)
-# How questions and articles abbreviate or vary a role: "PM" is the prime minister.
-_ROLE_EXPANSIONS = {
-    "pm": ["prime", "minister"], "cm": ["chief", "minister"], "fm": ["foreign", "minister"],
-    "ceo": ["chief", "executive"], "cfo": ["chief", "financial", "officer"],
-    "coo": ["chief", "operating", "officer"], "chair": ["chairman"], "chairwoman": ["chairman"],
-    "chairperson": ["chairman"], "gov": ["governor"], "sen": ["senator"],
-    "rep": ["representative"], "gen": ["general"], "envoy": ["ambassador"],
-    "spokeswoman": ["spokesman"], "spokesperson": ["spokesman"], "minster": ["minister"],
-    "secy": ["secretary"], "pres": ["president"],
-}  # fmt: skip
-# Spellings of the same body: U.N./UN/United Nations, U.S./US/United States ...
-_ACRONYMS = [
-    (re.compile(r"\bu\.\s?s\.(?:\s?a\.)?|\bunited states(?: of america)?\b|\busa\b"), " us "),
-    (re.compile(r"\bu\.\s?n\.|\bunited nations\b"), " un "),
-    (re.compile(r"\bu\.\s?k\.|\bunited kingdom\b|\bgreat britain\b"), " uk "),
-    (re.compile(r"\be\.\s?u\.|\beuropean union\b"), " eu "),
-]
-_ROLE_STOPWORDS = {"the", "a", "an", "of", "to", "for", "at", "in", "s", "and"}
-# "China’s top diplomat" is its foreign minister (the US one is the secretary of state).
-_DIPLOMAT_ROLES = [{"foreign", "minister"}, {"secretary", "state"}, {"foreign", "secretary"}]
-
-
-def _role_tokens(phrase: str) -> set[str]:
-    """Comparable words of a role: "China's Foreign Minister" -> {china, foreign, minister}."""
-    s = phrase.lower().replace("’", "'").replace("-", " ")
-    for pattern, replacement in _ACRONYMS:
-        s = pattern.sub(replacement, s)
-    s = re.sub(r"'s\b", "", s)
-    words = re.findall(rf"[{_LOWER}]+", s)
-    words = [e for w in words for e in _ROLE_EXPANSIONS.get(w, [w])]
-    words = [_NATIONALITIES.get(w, w) for w in words]
-    return {w for w in words if w not in _ROLE_STOPWORDS}
-
-
-def role_matches(phrase: str, role: str) -> bool:
-    """Does a role phrase as written or asked ("the Chinese ambassador to the UN") fit a role?"""
-    wanted, known = _role_tokens(phrase), _role_tokens(role)
-    if not wanted or not _has_role_head(sorted(wanted)):
-        return False
-    variants = [wanted]
-    if "diplomat" in wanted:
-        rest = wanted - {"diplomat", "top", "chief"}
-        variants += [rest | alt for alt in _DIPLOMAT_ROLES]
-    return any(v <= known for v in variants)
-
-
-def _resolve_role(phrase: str, pos: int, people: _People) -> str | None:
-    """The one person whose role fits; with several, the one mentioned last before pos."""
-    fits = people.role_fits.get(phrase)
-    if fits is None:
-        fits = [n for n, rs in people.roles.items() if any(role_matches(phrase, r) for r in rs)]
-        people.role_fits[phrase] = fits
-    if len(fits) <= 1:
-        return fits[0] if fits else None
-    latest = sorted((people.last_mention_before(n, pos), n) for n in fits)
-    if latest[-1][0] < 0 or latest[-1][0] == latest[-2][0]:
-        return None
-    return latest[-1][1]

@@ -1,100 +1,118 @@
 """Countries as news writes them: the name, the people, the capital and the seat of power.
 
-"What did the Kremlin say?" is answered by a passage about Russia or Moscow, "Beijing's plans"
-by one that says "Chinese". A question's lexical terms are widened with the other words of the
-same country (`expand_terms`), so BM25 and the answer's word overlap meet the article's wording.
+The one table of countries. Three readers use it:
+- attribution and speaker questions: a capital speaks for its country ("Beijing said" is China
+  speaking; "Beijing's UN envoy" is China's), and a demonym names it ("the Chinese envoy");
+- lexical search: lexical.expand_terms widens a question's terms with the other words of the
+  same country, so "What did the Kremlin say?" meets a passage that says "Russian" or "Moscow".
 
-Each group is one country: its name, demonym and plural, capital (and a former capital that the
-1987 Reuters archive uses: Bonn), and metonyms for its government (Kremlin, Elysee). Compiled from
-the CIA World Factbook's "Nationality" and "Capital" fields; only single words are listed (a
-two-word name such as "South Africa" would widen "south" everywhere). Measured on the real-news
-dev set (tests/eval/news_qa_*_dev.jsonl): see the README's retrieval section.
+Columns: key (as speakers.py names the country), capitals (the first is today's; "kiev", and
+"bonn", which the 1987 Reuters archive uses, follow), the country's names and demonyms, and other
+forms that stand for it in copy (seats of power, old names). Only single words: a two-word name
+such as "South Africa" would widen "south" everywhere. Compiled from the CIA World Factbook's
+"Nationality" and "Capital" fields; the expansion was measured on the real-news dev set
+(README, "Answers on real news").
 """
 
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
-_GROUPS = """
-russia russian russians moscow kremlin soviet soviets ussr
-china chinese beijing
-america american americans washington
-britain british uk london whitehall
-ukraine ukrainian ukrainians kyiv kiev
-japan japanese tokyo
-germany german germans berlin bonn
-france french paris elysee
-india indian indians delhi
-pakistan pakistani pakistanis islamabad
-iran iranian iranians tehran
-israel israeli israelis jerusalem
-italy italian italians rome
-canada canadian canadians ottawa
-australia australian australians canberra
-korea korean koreans seoul
-turkey turkish turks ankara
-greece greek greeks athens
-iraq iraqi iraqis baghdad
-egypt egyptian egyptians cairo
-brazil brazilian brazilians brasilia
-mexico mexican mexicans
-spain spanish madrid
-netherlands dutch hague
-saudi saudis riyadh
-nigeria nigerian nigerians abuja
-switzerland swiss bern
-sweden swedish swedes stockholm
-poland polish poles warsaw
-philippines philippine filipino filipinos manila
-indonesia indonesian indonesians jakarta
-venezuela venezuelan venezuelans caracas
-cuba cuban cubans havana
-kenya kenyan kenyans nairobi
-bangladesh bangladeshi bangladeshis dhaka
-qatar qatari qataris doha
-senegal senegalese dakar
-uganda ugandan ugandans kampala
-tanzania tanzanian tanzanians dodoma
-colombia colombian colombians bogota
-vietnam vietnamese hanoi
-taiwan taiwanese taipei
-syria syrian syrians damascus
-afghanistan afghan afghans kabul
-lebanon lebanese beirut
-kuwait kuwaiti kuwaitis
-norway norwegian norwegians oslo
-denmark danish danes copenhagen
-ireland irish dublin
-portugal portuguese lisbon
-austria austrian austrians vienna
-hungary hungarian hungarians budapest
-argentina argentine argentinian argentinians
-chile chilean chileans santiago
-peru peruvian peruvians lima
+# key | capitals | names and demonyms | other forms
+_TABLE = """
+china | beijing | china chinese |
+russia | moscow | russia russian russians | kremlin soviet soviets ussr
+us | washington | america american americans |
+uk | london | britain british uk | whitehall
+ukraine | kyiv kiev | ukraine ukrainian ukrainians |
+japan | tokyo | japan japanese |
+germany | berlin bonn | germany german germans |
+france | paris | france french | elysee
+pakistan | islamabad | pakistan pakistani pakistanis |
+iran | tehran | iran iranian iranians |
+india | delhi | india indian indians |
+israel | jerusalem | israel israeli israelis |
+italy | rome | italy italian italians |
+canada | ottawa | canada canadian canadians |
+australia | canberra | australia australian australians |
+korea | seoul | korea korean koreans |
+turkey | ankara | turkey turkish turks |
+greece | athens | greece greek greeks |
+iraq | baghdad | iraq iraqi iraqis |
+egypt | cairo | egypt egyptian egyptians |
+brazil | brasilia | brazil brazilian brazilians |
+mexico | | mexico mexican mexicans |
+spain | madrid | spain spanish |
+netherlands | | netherlands dutch | hague
+saudi | riyadh | saudi saudis |
+nigeria | abuja | nigeria nigerian nigerians |
+switzerland | bern | switzerland swiss |
+sweden | stockholm | sweden swedish swedes |
+poland | warsaw | poland polish poles |
+belgium | | belgium belgian belgians |
+taiwan | taipei | taiwan taiwanese |
+afghanistan | kabul | afghanistan afghan afghans |
+philippines | manila | philippines philippine filipino filipinos |
+indonesia | jakarta | indonesia indonesian indonesians |
+venezuela | caracas | venezuela venezuelan venezuelans |
+cuba | havana | cuba cuban cubans |
+kenya | nairobi | kenya kenyan kenyans |
+bangladesh | dhaka | bangladesh bangladeshi bangladeshis |
+qatar | doha | qatar qatari qataris |
+senegal | dakar | senegal senegalese |
+uganda | kampala | uganda ugandan ugandans |
+tanzania | dodoma | tanzania tanzanian tanzanians |
+colombia | bogota | colombia colombian colombians |
+vietnam | hanoi | vietnam vietnamese |
+syria | damascus | syria syrian syrians |
+lebanon | beirut | lebanon lebanese |
+kuwait | | kuwait kuwaiti kuwaitis |
+norway | oslo | norway norwegian norwegians |
+denmark | copenhagen | denmark danish danes |
+ireland | dublin | ireland irish |
+portugal | lisbon | portugal portuguese |
+austria | vienna | austria austrian austrians |
+hungary | budapest | hungary hungarian hungarians |
+argentina | | argentina argentine argentinian argentinians |
+chile | santiago | chile chilean chileans |
+peru | lima | peru peruvian peruvians |
+europe | | europe european |
 """
 
 
+@dataclass(frozen=True)
+class Country:
+    key: str
+    capitals: tuple[str, ...]
+    names: tuple[str, ...]  # the country's names and demonyms
+    others: tuple[str, ...]  # seats of power and old names
+
+
 @functools.cache
-def _stem_groups() -> dict[str, frozenset[str]]:
-    """Stemmed word -> the stemmed words of its country (the index's own tokenizer)."""
-    from .store import tokenize
-
-    groups: dict[str, frozenset[str]] = {}
-    for line in _GROUPS.strip().splitlines():
-        stems = frozenset(t for tokens in tokenize(line.split()) for t in tokens)
-        for stem in stems:
-            groups[stem] = groups.get(stem, frozenset()) | stems
-    return groups
+def countries() -> tuple[Country, ...]:
+    rows = []
+    for line in _TABLE.strip().splitlines():
+        key, capitals, names, others = (cell.split() for cell in line.split("|"))
+        rows.append(Country(key[0], tuple(capitals), tuple(names), tuple(others)))
+    return tuple(rows)
 
 
-def expand_terms(terms: list[str]) -> list[str]:
-    """The terms, then every other word of each country they name (each once, in order)."""
-    groups = _stem_groups()
-    seen = set(terms)
-    extra = []
-    for term in terms:
-        for other in sorted(groups.get(term, ())):
-            if other not in seen:
-                seen.add(other)
-                extra.append(other)
-    return [*terms, *extra]
+def capitals() -> dict[str, str]:
+    """Country key -> today's capital."""
+    return {c.key: c.capitals[0] for c in countries() if c.capitals}
+
+
+def country_of_capital() -> dict[str, str]:
+    """Every capital spelling -> country key ("kiev" -> "ukraine")."""
+    return {capital: c.key for c in countries() for capital in c.capitals}
+
+
+def country_of_name() -> dict[str, str]:
+    """Every name and demonym -> country key ("british" -> "uk"); the key itself excluded."""
+    return {name: c.key for c in countries() for name in c.names if name != c.key}
+
+
+def country_words() -> list[list[str]]:
+    """Every word of each country (names, demonyms, capitals, other forms), one list each."""
+    return [[*c.names, *c.capitals, *c.others] for c in countries()]

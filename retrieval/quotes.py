@@ -68,8 +68,6 @@ from .attribution import (  # the package's own attribution modules
     _colon_speaker,
     _sentence_subject,
     _sentence_who,
-    _State,
-    _Who,
 )
 from .entities import (  # the package's own attribution modules
     _find_people,
@@ -96,6 +94,7 @@ from .lexicon import (  # the package's own attribution modules
     QMASK,
     SPEECH_VERB,
 )
+from .referents import _State, _Who
 from .sentences import paragraph_spans, sentence_ends, soft_text
 
 if TYPE_CHECKING:  # only for annotations: the module stays importable on its own

@@ -23,8 +23,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .entities import _ACRONYMS, _NATIONALITIES, CAPITALS, COUNTRY_OF, role_matches, spells
+from .entities import spells
 from .lexicon import _CONNECTORS, _FUNCTION_WORDS, _NOT_A_SPEAKER, _ROLE_WORDS
+from .roles import _ACRONYMS, _NATIONALITIES, CAPITALS, COUNTRY_OF, role_matches
 
 
 @dataclass(frozen=True)

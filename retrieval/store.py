@@ -28,307 +28,49 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import functools
 import json
-import math
 import mmap
 import os
-import re
 import shutil
 import signal
 import sqlite3
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 from sys import intern
 
 import numpy as np
 
-from .config import NewsqaError, Settings
+from .config import NewsqaError, Settings, env
+from .dense import exact_index
 from .documents import LOADER_VERSION, Document, corpus_fingerprint
-from .embedding import load_query_encoder, sha256_file
-from .passages import SPLITTER_VERSION, Passage, Sentence
+from .encoders import sha256_file
+from .lexical import LEXICAL
+from .passages import SPLITTER_VERSION
 from .quotes import QUOTES_VERSION, Quote
+from .records import (
+    PASSAGE_RECORD,
+    SENTENCE_RECORD,
+    Index,
+    Passages,
+    Sentences,
+    SourceFile,
+    merge_speakers,
+)
 
 FORMAT_VERSION = 3
 METRIC = "inner_product"  # on L2-normalised vectors, i.e. cosine similarity
-# Exact search reads every vector per question (memory-bandwidth bound). bench/bench_scale.py
-# measured one question (k = 200) on real sentence vectors: exact 0.89 ms at 10k vectors,
-# 2.3-2.5 ms at 20k, 32-33 ms at 210k; IVF-SQ8 with 24 lists probed 0.12-0.38 ms over that range
-# (bench/RESULTS.md). Exact search stays while it costs about 1 ms.
-EXACT_MAX_VECTORS = 12_000
-# IVF: lists = 4 sqrt(n) (at least 40 training vectors per list), IVF_NPROBE lists probed;
-# codes are 8-bit scalar quantized (384 B per vector) and their cosines are used as they are:
-# recall@10 against exact search measured 0.984-0.995 from 10k to 210k real vectors at 24
-# probes (an exact re-rank would add ~1% but read the 3.2 kB-per-passage vectors from disk).
-IVF_NPROBE = 24
-IVF_TRAIN_PER_LIST = 40
 # Files above this size are checked by size + mtime when loading (the writer hashed them);
 # smaller ones are hashed on every load. Hashing 3 GB of vectors would cost seconds per start.
 HASH_AT_LOAD_MAX_BYTES = 64 << 20
-# bm25s's "en_plus" list (NLTK's) drops question words (what, did, about) that "en" keeps.
-STOPWORDS = "en_plus"
-# What shapes lexical tokens; recorded in the manifest so a change forces a rebuild.
-LEXICAL = {"library": "bm25s", "stopwords": STOPWORDS, "stemmer": "snowball-english+irregular-v1"}
 LOCK_WAIT_SECONDS = 30
 # Fault injection for the crash tests: the writer SIGKILLs itself at the N-th checkpoint.
 CRASH_AT_ENV = "NEWSQA_CRASH_AT"
 
-PASSAGE_RECORD = np.dtype(
-    [("passage_id", "<i8"), ("doc", "<i4"), ("start", "<i8"), ("end", "<i8")]
-)  # doc = the article's position in the documents table
-SENTENCE_RECORD = np.dtype(
-    [("sentence_id", "<i8"), ("row", "<i4"), ("start", "<i8"), ("end", "<i8")]
-)  # row = the passage's row
 
-
-class IndexError_(NewsqaError):
+class IndexUnavailable(NewsqaError):
     """The index on disk is missing, stale, or damaged; the message says how to rebuild."""
-
-
-@dataclass(frozen=True, slots=True)
-class SourceFile:
-    """A corpus file as last indexed: its bytes' hash and the articles it yielded."""
-
-    path: str  # relative to the corpus folder
-    sha256: str
-    doc_ids: tuple[str, ...]
-
-
-class Passages(Sequence):
-    """Passage records; passages[row] makes the Passage (its text sliced from the article)."""
-
-    def __init__(self, records: np.ndarray, documents: dict[str, Document]):
-        self.records = records
-        self.documents = documents
-        self.doc_ids = list(documents)  # position -> doc id (the records' `doc`)
-        self.position = {doc_id: i for i, doc_id in enumerate(self.doc_ids)}
-        # An article's passages are consecutive rows in start order: bounds[i]..bounds[i+1].
-        doc = np.asarray(records["doc"])
-        if len(doc) and (np.any(np.diff(doc) < 0) or doc[-1] >= len(self.doc_ids)):
-            raise ValueError("passage records are not grouped by article")
-        self.bounds = np.searchsorted(doc, np.arange(len(self.doc_ids) + 1))
-        self.starts = np.ascontiguousarray(records["start"])
-
-    @classmethod
-    def build(cls, passages: list[Passage], documents: dict[str, Document]) -> Passages:
-        position = {doc_id: i for i, doc_id in enumerate(documents)}
-        records = np.array(
-            [(p.passage_id, position[p.doc_id], p.start, p.end) for p in passages],
-            dtype=PASSAGE_RECORD,
-        )
-        return cls(records, documents)
-
-    def __len__(self) -> int:
-        return len(self.records)
-
-    def __getitem__(self, row: int) -> Passage:
-        passage_id, doc, start, end = self.records[row].tolist()
-        doc_id = self.doc_ids[doc]
-        return Passage(passage_id, doc_id, start, end, self.documents[doc_id].text[start:end])
-
-    def doc_of(self, row: int) -> str:
-        return self.doc_ids[int(self.records["doc"][row])]
-
-    def rows_of(self, doc_id: str) -> range:
-        """The rows of an article's passages, in reading order (empty for unknown ids)."""
-        i = self.position.get(doc_id)
-        return range(0) if i is None else range(int(self.bounds[i]), int(self.bounds[i + 1]))
-
-    def row_containing(self, doc_id: str, offset: int) -> int | None:
-        """The passage of an article whose span holds `offset`: of overlapping ones, the one
-        that starts last at or before it."""
-        rows = self.rows_of(doc_id)
-        i = int(np.searchsorted(self.starts[rows.start : rows.stop], offset, "right")) - 1
-        if i < 0:
-            return None
-        row = rows.start + i
-        return row if offset < int(self.records["end"][row]) else None
-
-    def row_at(self, doc_id: str, start: int) -> int | None:
-        """The row of the passage of that article starting at `start`."""
-        row = self.row_containing(doc_id, start)
-        return row if row is not None and int(self.starts[row]) == start else None
-
-
-class Sentences(Sequence):
-    """Sentence records in passage order; row i is vector i. Ids are FAISS ids (stable)."""
-
-    def __init__(self, records: np.ndarray, passages: int):
-        self.records = records
-        self.ids = np.ascontiguousarray(records["sentence_id"])
-        self.rows = np.ascontiguousarray(records["row"])
-        if len(self.rows) and np.any(np.diff(self.rows) < 0):
-            raise ValueError("sentence records are not in passage order")
-        self.bounds = np.searchsorted(self.rows, np.arange(passages + 1))
-        self._order: np.ndarray | None = None
-
-    @classmethod
-    def build(cls, sentences: list[Sentence], passages: int) -> Sentences:
-        records = np.array(
-            [(s.sentence_id, s.row, s.start, s.end) for s in sentences], dtype=SENTENCE_RECORD
-        )
-        return cls(records, passages)
-
-    def __len__(self) -> int:
-        return len(self.records)
-
-    def __getitem__(self, i: int) -> Sentence:
-        return Sentence(*self.records[i].tolist())
-
-    def of_row(self, row: int) -> list[Sentence]:
-        return [self[i] for i in range(int(self.bounds[row]), int(self.bounds[row + 1]))]
-
-    def positions(self, sentence_ids) -> np.ndarray:
-        """Positions (= vector rows) of sentence ids; -1 for ids not in this index."""
-        if self._order is None:
-            self._order = np.argsort(self.ids, kind="stable")
-        ids = np.asarray(sentence_ids, dtype=np.int64)
-        if not len(self.ids):
-            return np.full(len(ids), -1, dtype=np.int64)
-        found = np.searchsorted(self.ids, ids, sorter=self._order)
-        found = np.minimum(found, len(self.ids) - 1)
-        positions = self._order[found]
-        return np.where(self.ids[positions] == ids, positions, -1)
-
-
-@dataclass
-class Index:
-    settings: Settings
-    manifest: dict
-    documents: dict[str, Document]
-    passages: Passages  # row order of the lexical index
-    sentences: Sentences  # vector order
-    vectors: np.ndarray  # (sentences, dimension) float32, exact; memory-mapped when loaded
-    dense: object  # faiss index over sentence vectors, labels = sentence ids
-    lexical: object  # bm25s.BM25 over passages
-    quotes: list[Quote] = field(default_factory=list)  # every attributed quote, document order
-    speakers: dict[str, list[str]] = field(default_factory=dict)  # canonical name -> roles
-    files: dict[str, SourceFile] = field(default_factory=dict)  # corpus path -> what it gave
-    doc_speakers: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # per article
-    query_encoder: object | None = None  # None: the default below (benchmarks set torch)
-
-    @property
-    def encoder(self):
-        """Encodes questions (ONNX when exported and verified, else torch)."""
-        return self.query_encoder or load_query_encoder(self.manifest["model"])
-
-    @property
-    def generation(self) -> str:
-        return self.manifest["generation"]
-
-    def sentence_vectors(self, sentence_ids) -> np.ndarray:
-        """The exact vectors of these sentences (zeros for unknown ids)."""
-        positions = self.sentences.positions(sentence_ids)
-        out = np.zeros((len(positions), self.vectors.shape[1]), dtype=np.float32)
-        known = positions >= 0
-        if known.any():
-            order = np.argsort(positions[known])  # sorted reads of the memory map
-            picked = np.asarray(self.vectors[positions[known][order]])
-            rows = np.flatnonzero(known)[order]
-            out[rows] = picked
-        return out
-
-    @functools.cached_property
-    def quotes_by_speaker(self) -> dict[str, list[Quote]]:
-        by_speaker: dict[str, list[Quote]] = {}
-        for quote in self.quotes:
-            if quote.speaker is not None:  # unattributed: nobody's words, for any question
-                by_speaker.setdefault(quote.speaker, []).append(quote)
-        return by_speaker
-
-
-# ---------------------------------------------------------------- the dense index
-
-
-def choose_dense(vectors: int, previous: dict | None = None) -> dict:
-    """Exact search up to EXACT_MAX_VECTORS, else IVF with scalar-quantized codes. An IVF
-    trained for within a factor 2 of today's size is kept (updated in place, not retrained)."""
-    if vectors <= EXACT_MAX_VECTORS:
-        return {"type": "exact", "vectors": vectors}
-    if previous and previous.get("type") == "ivf" and previous.get("nprobe") == IVF_NPROBE:
-        if 0.5 <= vectors / previous["trained_on"] <= 2:
-            return {**previous, "vectors": vectors}
-    lists = max(1, min(int(4 * math.sqrt(vectors)), vectors // IVF_TRAIN_PER_LIST))
-    return {
-        "type": "ivf", "factory": f"IVF{lists},SQ8", "nprobe": IVF_NPROBE,
-        "trained_on": vectors, "vectors": vectors,
-    }  # fmt: skip
-
-
-def exact_index(vectors: np.ndarray, ids: np.ndarray):
-    import faiss
-
-    dense = faiss.IndexIDMap2(faiss.IndexFlatIP(vectors.shape[1]))
-    if len(vectors):
-        dense.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
-    return dense
-
-
-def build_ivf(spec: dict, vectors: np.ndarray, ids: np.ndarray):
-    """Train and fill an IVF index; training uses an even sample (k-means on all is wasted)."""
-    import faiss
-
-    dense = faiss.index_factory(vectors.shape[1], spec["factory"], faiss.METRIC_INNER_PRODUCT)
-    lists = faiss.extract_index_ivf(dense).nlist
-    sample = min(len(vectors), lists * IVF_TRAIN_PER_LIST * 2)
-    step = max(1, len(vectors) // sample)
-    dense.train(np.ascontiguousarray(vectors[::step][:sample], dtype=np.float32))
-    for first in range(0, len(vectors), 100_000):  # bounded memory for 1M+ vectors
-        chunk = np.ascontiguousarray(vectors[first : first + 100_000], dtype=np.float32)
-        dense.add_with_ids(chunk, ids[first : first + 100_000])
-    dense.nprobe = spec["nprobe"]
-    return dense
-
-
-# ---------------------------------------------------------------- lexical tokenization
-
-
-@functools.cache
-def _stemmer():
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
-# Irregular forms the Snowball stemmer leaves alone, mapped to their stems so that
-# "what did X say?" matches "X said" and "who told" matches "tells" (news is mostly past tense).
-IRREGULAR_STEMS = {
-    "said": "say", "told": "tell", "spoke": "speak", "spoken": "speak", "thought": "think",
-    "wrote": "write", "written": "write", "gave": "give", "given": "give", "met": "meet",
-    "sought": "seek", "began": "begin", "begun": "begin", "won": "win", "led": "lead",
-}  # fmt: skip
-
-
-def _stem_words(words: list[str]) -> list[str]:
-    return [
-        IRREGULAR_STEMS.get(w) or s for w, s in zip(words, _stemmer().stemWords(words), strict=True)
-    ]
-
-
-# bm25s.tokenize's rules (scikit-learn's token pattern on lowercased text, stop words dropped
-# before stemming), without its per-call progress bars and vocabulary building: tokenizing
-# is done three times per question, and bm25s.tokenize cost ~0.5 ms of it. A test checks the
-# output is identical.
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")
-
-
-@functools.cache
-def _stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN_PLUS
-
-    return frozenset({"en_plus": STOPWORDS_EN_PLUS}[STOPWORDS])
-
-
-def tokenize(texts: list[str]) -> list[list[str]]:
-    """The one tokenizer for BM25 and for matching question words to sentences."""
-    stop = _stopwords()
-    words = [[w for w in _TOKEN.findall(text.lower()) if w not in stop] for text in texts]
-    unique = list(dict.fromkeys(w for doc in words for w in doc))
-    stem = dict(zip(unique, _stem_words(unique), strict=True))
-    return [[stem[w] for w in doc] for doc in words]
 
 
 # ---------------------------------------------------------------- writing a generation
@@ -336,7 +78,7 @@ def tokenize(texts: list[str]) -> list[list[str]]:
 
 def checkpoint(label: str) -> None:
     """A point where the crash tests may kill the writer (see CRASH_AT_ENV); free otherwise."""
-    target = os.environ.get(CRASH_AT_ENV)
+    target = env(CRASH_AT_ENV)
     if target is None:
         return
     checkpoint.count = getattr(checkpoint, "count", 0) + 1
@@ -352,7 +94,7 @@ def writer_lock(index_dir: Path, wait: float | None = None) -> Iterator[None]:
         index_dir.mkdir(parents=True, exist_ok=True)
         handle = open(index_dir / ".writer.lock", "a+")  # noqa: SIM115 - held for the block
     except OSError as err:
-        raise _write_error(index_dir, err) from None
+        raise _write_error(index_dir, err) from err
     deadline = time.monotonic() + wait
     try:
         while True:
@@ -400,7 +142,7 @@ def write_generation(
     folder = settings.index_dir
     try:
         previous = read_manifest(folder)
-    except IndexError_:  # being rebuilt over a damaged manifest
+    except IndexUnavailable:  # being rebuilt over a damaged manifest
         previous = None
     number = _next_generation_number(folder, previous)
     generation = f"gen-{number:06d}"
@@ -452,12 +194,12 @@ def write_generation(
         checkpoint("switch synced")
     except OSError as err:
         shutil.rmtree(staging, ignore_errors=True)
-        raise _write_error(folder, err) from None
+        raise _write_error(folder, err) from err
     except (RuntimeError, sqlite3.Error) as err:  # how FAISS and SQLite report I/O failures
         shutil.rmtree(staging, ignore_errors=True)
         full = "full" in str(err)
         code = errno.ENOSPC if full else errno.EIO
-        raise _write_error(folder, OSError(code, str(err).splitlines()[0])) from None
+        raise _write_error(folder, OSError(code, str(err).splitlines()[0])) from err
     remove_stale_generations(folder, manifest, previous)
     checkpoint("cleaned up")
     return manifest
@@ -577,12 +319,12 @@ def read_manifest(index_dir: Path) -> dict | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as err:
-        raise IndexError_(
+        raise IndexUnavailable(
             f"the index manifest in {index_dir} is unreadable ({err.__class__.__name__}); "
             "rebuild it with `newsqa ingest --rebuild`"
-        ) from None
+        ) from err
     if not isinstance(manifest, dict):
-        raise IndexError_(
+        raise IndexUnavailable(
             f"the index manifest in {index_dir} is damaged; rebuild it with "
             "`newsqa ingest --rebuild`"
         )
@@ -636,10 +378,10 @@ def load_index(settings: Settings, attempts: int = 3) -> Index:
         except (FileNotFoundError, RuntimeError) as err:  # FAISS: RuntimeError on a lost file
             if attempt == attempts - 1 or read_manifest(settings.index_dir) == manifest:
                 what = "missing" if isinstance(err, FileNotFoundError) else "unreadable"
-                raise IndexError_(
+                raise IndexUnavailable(
                     f"a file of the index in {settings.index_dir} is {what}; rebuild it with "
                     "`newsqa ingest --rebuild`"
-                ) from None
+                ) from err
     raise AssertionError("unreachable")
 
 
@@ -649,16 +391,16 @@ def _load_generation(settings: Settings, manifest: dict | None) -> Index:
 
     folder = settings.index_dir
     if manifest is None:
-        raise IndexError_(f"no index in {folder}; build it with `newsqa ingest`")
+        raise IndexUnavailable(f"no index in {folder}; build it with `newsqa ingest`")
     expected = {"format_version": FORMAT_VERSION, "metric": METRIC}
     for key, value in expected.items():
         if manifest.get(key) != value:
-            raise IndexError_(
+            raise IndexUnavailable(
                 f"the index in {folder} has {key} {manifest.get(key)!r}, this newsqa reads "
                 f"{value!r}; rebuild it with `newsqa ingest --rebuild`"
             )
     if manifest.get("model") != settings.model:
-        raise IndexError_(
+        raise IndexUnavailable(
             f"the index in {folder} was built with model {manifest.get('model')!r}, but "
             f"{settings.model!r} is configured; rebuild it with `newsqa ingest --rebuild` "
             "or set NEWSQA_MODEL back"
@@ -666,7 +408,7 @@ def _load_generation(settings: Settings, manifest: dict | None) -> Index:
     generation = folder / str(manifest.get("generation"))
     files = manifest.get("files") or {}
     if not files:
-        raise IndexError_(f"the index manifest in {folder} lists no files; rebuild it")
+        raise IndexUnavailable(f"the index manifest in {folder} lists no files; rebuild it")
     stats = manifest.get("file_stats") or {}
     for name, digest in files.items():
         path = folder / name
@@ -676,7 +418,7 @@ def _load_generation(settings: Settings, manifest: dict | None) -> Index:
             continue  # a big file the writer hashed, unchanged since (size and mtime)
         # FAISS trusts its input: never hand it a file that is not exactly what we wrote.
         if sha256_file(path) != digest:
-            raise IndexError_(
+            raise IndexUnavailable(
                 f"index file {path} is damaged (checksum mismatch); "
                 "rebuild it with `newsqa ingest --rebuild`"
             )
@@ -698,12 +440,12 @@ def _load_generation(settings: Settings, manifest: dict | None) -> Index:
         if vectors.dtype != np.float32 or vectors.ndim != 2:
             raise ValueError(f"vectors are {vectors.dtype} {vectors.shape}")
     except ValueError as err:
-        raise IndexError_(
+        raise IndexUnavailable(
             f"the index arrays in {generation} are damaged ({err}); "
             "rebuild with `newsqa ingest --rebuild`"
-        ) from None
+        ) from err
     if vectors.shape != (len(sentences), manifest.get("dimension")):
-        raise IndexError_(
+        raise IndexUnavailable(
             f"dense index in {generation} has {vectors.shape[0]}x{vectors.shape[1]} vectors, "
             f"expected {len(sentences)}x{manifest.get('dimension')}; "
             "rebuild it with `newsqa ingest --rebuild`"
@@ -718,7 +460,7 @@ def _load_generation(settings: Settings, manifest: dict | None) -> Index:
         dense = faiss.read_index(str(generation / "dense.faiss"), faiss.IO_FLAG_MMAP_IFC)
         faiss.extract_index_ivf(dense).nprobe = spec["nprobe"]
     else:
-        raise IndexError_(
+        raise IndexUnavailable(
             f"the index in {folder} has an unknown dense index {spec!r}; rebuild it with "
             "`newsqa ingest --rebuild`"
         )
@@ -735,7 +477,7 @@ def _load_generation(settings: Settings, manifest: dict | None) -> Index:
         merge_speakers(doc_speakers, documents), files_, doc_speakers,
     )  # fmt: skip
     if dense.d != manifest.get("dimension") or dense.ntotal != len(sentences):
-        raise IndexError_(
+        raise IndexUnavailable(
             f"dense index in {generation} has {dense.ntotal}x{dense.d} vectors, expected "
             f"{len(sentences)}x{manifest.get('dimension')}; "
             "rebuild it with `newsqa ingest --rebuild`"
@@ -797,9 +539,9 @@ def _read_sqlite(path: Path):
         for doc_id, name, roles in db.execute("SELECT doc_id, name, roles FROM doc_speakers"):
             doc_speakers.setdefault(doc_id, {})[name] = json.loads(roles)
     except (sqlite3.Error, KeyError, ValueError) as err:
-        raise IndexError_(
+        raise IndexUnavailable(
             f"the index metadata {path} is damaged ({err}); rebuild with `newsqa ingest --rebuild`"
-        ) from None
+        ) from err
     finally:
         db.close()
     return documents, quotes, files, doc_speakers
@@ -807,15 +549,3 @@ def _read_sqlite(path: Path):
 
 def _shared(text: str | None) -> str | None:
     return None if text is None else intern(text)
-
-
-def merge_speakers(
-    doc_speakers: dict[str, dict[str, list[str]]], documents: dict[str, Document]
-) -> dict[str, list[str]]:
-    """Canonical speaker -> every role seen with them, across the corpus (articles in order)."""
-    merged: dict[str, list[str]] = {}
-    for doc_id in documents:
-        for name, roles in doc_speakers.get(doc_id, {}).items():
-            known = merged.setdefault(name, [])
-            known.extend(role for role in roles if role not in known)
-    return dict(sorted(merged.items()))

@@ -21,6 +21,7 @@ import numpy as np
 
 from .bm25 import warm as warm_bm25
 from .config import NewsqaError, Settings
+from .dense import build_ivf, choose_dense, exact_index
 from .documents import (
     LOADER_VERSION,
     MAX_FILE_BYTES,
@@ -32,32 +33,23 @@ from .documents import (
     keep_unique,
     parse_file,
 )
-from .embedding import load_encoder
-from .onnx_encoder import ensure_export
+from .encoders import ensure_export, load_encoder
+from .lexical import LEXICAL, tokenize
 from .passages import recurring_lines, split_document, split_sentences
 from .quotes import QUOTES_VERSION, extract_quotes, speaker_roles
+from .records import Index, Passages, Sentences, SourceFile, merge_speakers
 from .store import (
     FORMAT_VERSION,
-    LEXICAL,
     METRIC,
-    Index,
-    IndexError_,
-    Passages,
-    Sentences,
-    SourceFile,
+    IndexUnavailable,
     _fsync_dir,
-    build_ivf,
     checkpoint,
-    choose_dense,
     chunking_settings,
-    exact_index,
     incompatible,
     load_index,
     load_last_good,
-    merge_speakers,
     read_manifest,
     stale_reasons,
-    tokenize,
     write_generation,
     writer_lock,
 )
@@ -139,7 +131,7 @@ def _load_or_last_good(settings: Settings, log: Log, fallback: str) -> Index:
     saying so with `fallback` (its generation filled in). Both damaged: the first error."""
     try:
         return load_index(settings)
-    except IndexError_ as err:
+    except IndexUnavailable as err:
         last_good = load_last_good(settings)
         if last_good is None:
             raise
@@ -154,10 +146,10 @@ def open_for_questions(settings: Settings, log: Log = lambda _: None) -> Index:
     current generation is answered from the last good one, with a warning."""
     manifest = read_manifest(settings.index_dir)
     if manifest is None:
-        raise IndexError_(f"no index in {settings.index_dir}; build it with `newsqa ingest`")
+        raise IndexUnavailable(f"no index in {settings.index_dir}; build it with `newsqa ingest`")
     reasons = incompatible(manifest, settings)
     if reasons:
-        raise IndexError_(
+        raise IndexUnavailable(
             f"the index in {settings.index_dir} cannot answer with these settings "
             f"({'; '.join(reasons)}); rebuild it with `newsqa ingest`"
         )
@@ -252,7 +244,7 @@ def remove_articles(settings: Settings, targets: list[str], log: Log = lambda _:
         except OSError as err:
             for original, destination in moved:
                 destination.rename(original)
-            raise NewsqaError(f"could not move {path} out of the corpus: {err.strerror}") from None
+            raise NewsqaError(f"could not move {path} out of the corpus: {err.strerror}") from err
         current = None if incompatible(index.manifest, settings) else index
         return _sync_or_undo(settings, current, log, undo=lambda: [d.rename(p) for p, d in moved])
 
@@ -292,7 +284,7 @@ def _store_new_file(folder: Path, name: str, data: bytes) -> Path:
     except OSError as err:
         raise NewsqaError(
             f"could not store {name} in {folder}: {err.strerror}; nothing was added"
-        ) from None
+        ) from err
     finally:
         staging.unlink(missing_ok=True)
 
@@ -313,7 +305,7 @@ def check_upload(filename: str, data: bytes) -> list[Document]:
     try:
         items = list(parse_file(data, suffix, filename))
     except ValueError as err:
-        raise NewsqaError(f"{filename}: {err}") from None
+        raise NewsqaError(f"{filename}: {err}") from err
     documents = [item for item in items if isinstance(item, Document)]
     if not documents:
         problems = "; ".join(item for item in items if isinstance(item, str))
@@ -518,7 +510,7 @@ def _readable_manifest(settings: Settings) -> dict | None:
     """For a rebuild, a damaged manifest is what is being repaired: treat it as absent."""
     try:
         return read_manifest(settings.index_dir)
-    except IndexError_:
+    except IndexUnavailable:
         return None
 
 

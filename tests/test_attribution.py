@@ -7,7 +7,7 @@ import pytest
 
 from retrieval import ask
 from retrieval.documents import load_corpus
-from retrieval.quote_eval import same_speaker, score_attribution
+from retrieval.evaluation import same_speaker, score_attribution
 from retrieval.quotes import extract_quotes
 from retrieval.speakers import SpeakerQuestion, parse_speaker_question, speaker_candidates
 

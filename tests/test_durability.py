@@ -27,8 +27,8 @@ from retrieval import (
     sync,
 )
 from retrieval import store as store_module
-from retrieval.search import lexical_search
-from retrieval.store import CRASH_AT_ENV, IndexError_, read_manifest, writer_lock
+from retrieval.lexical import lexical_search
+from retrieval.store import CRASH_AT_ENV, IndexUnavailable, read_manifest, writer_lock
 
 EXTRA = (
     "Arctic shipping lanes open early\n\n"
@@ -285,7 +285,7 @@ def test_damaged_index_is_detected_with_a_clear_message(live, damage):
     else:
         (folder / "manifest.json").write_text("{ half")
         expected = "manifest .* is unreadable"
-    with pytest.raises(IndexError_, match=expected):
+    with pytest.raises(IndexUnavailable, match=expected):
         load_index(live)
     # ... and the CLI says so in one line, no traceback, pointing at the rebuild.
     done = subprocess.run(
@@ -297,7 +297,7 @@ def test_damaged_index_is_detected_with_a_clear_message(live, damage):
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     if damage != "no manifest":  # a missing index is simply rebuilt by the CLI
-        assert "IndexError_" in done.stderr and "Segmentation" not in done.stderr
+        assert "IndexUnavailable" in done.stderr and "Segmentation" not in done.stderr
     sync(live, rebuild=True)
     assert len(load_index(live).documents) == 3  # the offered rebuild repairs it
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from retrieval.evaluation import (
-    BASELINE_COMMAND,
     NEGATIVE,
     compare_to_baseline,
     evaluate_questions,
@@ -20,6 +19,7 @@ from retrieval.evaluation import (
     load_questions,
     read_baseline,
 )
+from retrieval.evaluation.baseline import BASELINE_COMMAND
 
 QUESTIONS = Path(__file__).parent / "eval" / "questions.jsonl"
 BASELINE = Path(__file__).parent / "eval" / "baseline.json"

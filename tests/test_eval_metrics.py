@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from retrieval.evaluation import (
+from retrieval.evaluation.metrics import (
     METRIC_NAMES,
     hit_at,
     mean_metrics,

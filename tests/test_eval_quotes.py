@@ -12,10 +12,9 @@ from retrieval.evaluation import (
     evaluate_quote_gold,
     format_text,
     load_quote_gold,
-    match_spans,
     score_quote_extraction,
-    span_iou,
 )
+from retrieval.evaluation.metrics import match_spans, span_iou
 
 PROJECT = Path(__file__).resolve().parent.parent
 GOLD = PROJECT / "tests" / "eval" / "quotes_gold.jsonl"

@@ -18,6 +18,9 @@ from retrieval import NewsqaError
 from retrieval import evaluation as ev
 from retrieval.answer import Answer, Hit
 from retrieval.cli import main
+from retrieval.evaluation import baseline as evb
+from retrieval.evaluation import datasets as evd
+from retrieval.evaluation import run as evr
 
 PROJECT = Path(__file__).resolve().parent.parent
 NEWSQA = str(Path(sys.executable).parent / "newsqa")
@@ -35,12 +38,12 @@ QUESTIONS = {"fact-1": ("fact", 1), "fact-2": ("fact", 2), "speaker-1": ("speake
              "neg-1": (ev.NEGATIVE, None)}  # fmt: skip
 
 
-def questions() -> list[ev.EvalQuestion]:
+def questions() -> list[evd.EvalQuestion]:
     out = []
     for qid, (kind, row) in QUESTIONS.items():
         start = PASSAGES[row].start + 5 if row is not None else 0
         gold = () if row is None else (ev.GoldSpan("doc", start, start + 15),)
-        out.append(ev.EvalQuestion(qid, kind, f"question {qid}?", gold))
+        out.append(evd.EvalQuestion(qid, kind, f"question {qid}?", gold))
     return out
 
 
@@ -67,9 +70,9 @@ def scripted(ranks: dict[str, dict[str, int | None]], found_negative: dict[str, 
 
 
 def make_report(monkeypatch, ranks, found_negative=None, modes=("hybrid", "dense")):
-    monkeypatch.setattr(ev, "ask", scripted(ranks, found_negative or {}))
+    monkeypatch.setattr(evr, "ask", scripted(ranks, found_negative or {}))
     results = ev.evaluate(FAKE_INDEX, questions(), modes)
-    return ev.EvalReport("tests/eval/fake.jsonl", "questions", "model", results)
+    return evr.EvalReport("tests/eval/fake.jsonl", "questions", "model", results)
 
 
 GOOD = {"hybrid": {"fact-1": 1, "fact-2": 1, "speaker-1": 2},
@@ -122,7 +125,7 @@ def test_report_folder_has_markdown_and_png(monkeypatch, tmp_path):
 
 
 def test_guard_catches_an_injected_drop_and_prints_the_diff(monkeypatch):
-    baseline = ev.baseline_of(make_report(monkeypatch, GOOD, {"dense": True}))
+    baseline = evb.baseline_of(make_report(monkeypatch, GOOD, {"dense": True}))
     worse = {**GOOD, "hybrid": {"fact-1": 3, "fact-2": 1, "speaker-1": 2}}
     report = make_report(monkeypatch, worse, {"dense": True, "hybrid": True})
     regression = ev.compare_to_baseline(report, baseline, tolerance=0.02)
@@ -138,7 +141,7 @@ def test_guard_catches_an_injected_drop_and_prints_the_diff(monkeypatch):
 
 
 def test_guard_passes_improvements_and_drops_within_tolerance(monkeypatch):
-    baseline = ev.baseline_of(make_report(monkeypatch, GOOD))
+    baseline = evb.baseline_of(make_report(monkeypatch, GOOD))
     better = {**GOOD, "dense": {"fact-1": 1, "fact-2": 1, "speaker-1": 1}}
     regression = ev.compare_to_baseline(make_report(monkeypatch, better), baseline)
     assert not regression.failed and regression.moves  # it moved, upwards
@@ -150,7 +153,7 @@ def test_guard_passes_improvements_and_drops_within_tolerance(monkeypatch):
 
 def test_committed_baseline_is_written_by_the_documented_command():
     baseline = ev.read_baseline(PROJECT / "tests" / "eval" / "baseline.json")
-    assert baseline["written_by"] == ev.BASELINE_COMMAND
+    assert baseline["written_by"] == evb.BASELINE_COMMAND
     assert baseline["dataset"] == "tests/eval/questions.jsonl"
     assert set(baseline["questions"]) == set(ev.EVAL_MODES)
 

@@ -1,6 +1,6 @@
 import pytest
 
-from retrieval.embedding import (
+from retrieval.encoders import (
     DEFAULT_WEIGHTS_SHA256,
     ModelUnavailableError,
     load_encoder,

@@ -11,9 +11,8 @@ import numpy as np
 from conftest import SEED_CORPUS
 
 from retrieval import ask
-from retrieval.embedding import load_encoder
+from retrieval.encoders import MIN_COSINE, OnnxEncoder, export_dir, load_encoder, verified_export
 from retrieval.evaluation import evaluate, load_questions
-from retrieval.onnx_encoder import MIN_COSINE, OnnxEncoder, export_dir, verified_export
 
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 QUESTIONS = Path(__file__).parent / "eval" / "questions.jsonl"
@@ -39,7 +38,7 @@ def test_same_vectors_as_torch_on_the_eval_questions(seed_index):
 def test_eval_metrics_are_unchanged_by_the_onnx_encoder(seed_index, monkeypatch):
     questions = load_questions(QUESTIONS, seed_index)
     with_onnx = evaluate(seed_index, questions)
-    monkeypatch.setattr("retrieval.store.load_query_encoder", load_encoder)
+    monkeypatch.setattr("retrieval.encoders.load_query_encoder", load_encoder)
     assert type(seed_index.encoder).__name__ == "Encoder"
     with_torch = evaluate(seed_index, questions)
     assert [r.metrics for r in with_onnx] == [r.metrics for r in with_torch]
@@ -68,7 +67,7 @@ def test_asking_does_not_import_torch(seed_index, seed_settings):
 
 def test_unverified_or_disabled_exports_are_not_used(tmp_path, monkeypatch):
     monkeypatch.setenv("NEWSQA_CACHE", str(tmp_path))
-    from retrieval.embedding import resolve_model
+    from retrieval.encoders import resolve_model
 
     folder = export_dir(resolve_model(MODEL))
     folder.mkdir(parents=True)
@@ -88,7 +87,7 @@ def test_unverified_or_disabled_exports_are_not_used(tmp_path, monkeypatch):
 def test_answers_match_torch_end_to_end(seed_index, monkeypatch):
     question = "What did Zhang Jun say about Ukraine?"
     fast = ask(seed_index, question, quotes=False).to_dict()
-    monkeypatch.setattr("retrieval.store.load_query_encoder", load_encoder)
+    monkeypatch.setattr("retrieval.encoders.load_query_encoder", load_encoder)
     slow = ask(seed_index, question, quotes=False).to_dict()
 
     def exact(answer):  # everything but the floating-point scores
@@ -106,7 +105,7 @@ def test_answers_match_torch_end_to_end(seed_index, monkeypatch):
 def test_a_damaged_export_is_not_used(seed_index, tmp_path, monkeypatch):
     import shutil
 
-    from retrieval.embedding import resolve_model
+    from retrieval.encoders import resolve_model
 
     good = verified_export(MODEL)  # the session's export
     assert good is not None

@@ -9,9 +9,19 @@ import numpy as np
 import pytest
 from conftest import SEED_CORPUS
 
-from retrieval import Settings, add_paths, ask, build_index, load_index, remove_articles, store
+from retrieval import (
+    Settings,
+    add_paths,
+    ask,
+    build_index,
+    dense,
+    load_index,
+    remove_articles,
+    store,
+)
 from retrieval.bm25 import top_k
-from retrieval.search import dense_search, lexical_search
+from retrieval.dense import dense_search
+from retrieval.lexical import lexical_search
 
 NEW = """Glacier monitors report record melt
 
@@ -26,7 +36,7 @@ def ivf_settings(tmp_path_factory, seed_index):
     root = tmp_path_factory.mktemp("ivf")
     shutil.copytree(SEED_CORPUS, root / "corpus")
     patch = pytest.MonkeyPatch()
-    patch.setattr(store, "EXACT_MAX_VECTORS", 0)
+    patch.setattr(dense, "EXACT_MAX_VECTORS", 0)
     yield Settings.from_env(corpus_dir=root / "corpus", index_dir=root / "index")
     patch.undo()
 
@@ -47,7 +57,7 @@ def test_small_corpus_is_searched_exactly(seed_index):
 def test_ivf_is_chosen_above_the_threshold_and_recorded(ivf_index, ivf_settings):
     spec = ivf_index.manifest["dense_index"]
     assert spec["type"] == "ivf" and spec["factory"].endswith(",SQ8")
-    assert spec["nprobe"] == store.IVF_NPROBE and spec["trained_on"] == len(ivf_index.sentences)
+    assert spec["nprobe"] == dense.IVF_NPROBE and spec["trained_on"] == len(ivf_index.sentences)
     assert (ivf_settings.index_dir / ivf_index.generation / "dense.faiss").is_file()
 
 
@@ -102,12 +112,12 @@ def test_ivf_loads_memory_mapped_and_is_updated_in_place(ivf_settings, ivf_index
 
 
 def test_ivf_retrains_when_the_corpus_outgrows_it():
-    previous = {"type": "ivf", "factory": "IVF400,SQ8", "nprobe": store.IVF_NPROBE,
+    previous = {"type": "ivf", "factory": "IVF400,SQ8", "nprobe": dense.IVF_NPROBE,
                 "trained_on": 100_000, "vectors": 100_000}  # fmt: skip
-    assert store.choose_dense(150_000, previous)["factory"] == "IVF400,SQ8"
-    grown = store.choose_dense(250_000, previous)
+    assert dense.choose_dense(150_000, previous)["factory"] == "IVF400,SQ8"
+    grown = dense.choose_dense(250_000, previous)
     assert grown["trained_on"] == 250_000 and grown["factory"] == "IVF2000,SQ8"
-    assert store.choose_dense(store.EXACT_MAX_VECTORS, previous)["type"] == "exact"
+    assert dense.choose_dense(dense.EXACT_MAX_VECTORS, previous)["type"] == "exact"
 
 
 def test_bm25_kernel_matches_bm25s_scores():
@@ -145,7 +155,7 @@ def test_big_files_are_checked_by_size_and_mtime(ivf_settings, monkeypatch):
     data = bytearray(vectors.read_bytes())
     data[-1] ^= 0x01  # the last vector's last byte: still a valid array
     vectors.write_bytes(bytes(data))
-    with pytest.raises(store.IndexError_, match="checksum mismatch"):
+    with pytest.raises(store.IndexUnavailable, match="checksum mismatch"):
         load_index(ivf_settings)  # mtime moved: hashed, caught
     os.utime(vectors, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     load_index(ivf_settings)  # same size and mtime: trusted (the trade-off; ingest re-hashes)
@@ -155,7 +165,7 @@ def test_big_files_are_checked_by_size_and_mtime(ivf_settings, monkeypatch):
 def test_tokenize_matches_bm25s():
     import bm25s
 
-    from retrieval.store import STOPWORDS, _stem_words, tokenize
+    from retrieval.lexical import STOPWORDS, _stem_words, tokenize
 
     texts = [
         "What did Zhang Jun say about the Winter Olympics?", "", "A", "Ça coûte 3,5 % de plus",

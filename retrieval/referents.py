@@ -1,0 +1,419 @@
+"""Whom a phrase of an article refers to: a name, a surname, a role, a body, a pronoun.
+
+`_resolve` reads a noun phrase ("Senate Majority Leader Chuck Schumer", "the ministry", "he")
+against the article's table of people and bodies (entities.py) and the reading state (who spoke
+last, which bodies were quoted), and answers with a `_Who`: a speaker, or nobody for sure.
+attribution.py decides which phrase of a sentence is the speaker.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from .entities import (  # the package's own attribution modules
+    _at_sentence_start,
+    _is_initial,
+    _np_word,
+    _People,
+    _tokens,
+    _trim_phrase,
+    spells,
+)
+from .lexicon import (  # the package's own attribution modules
+    _BODY_HEADS,
+    _BODY_SUFFIXES,
+    _CALENDAR_WORDS,
+    _CONNECTORS,
+    _DETERMINERS,
+    _FEMALE_TITLES,
+    _FUNCTION_WORDS,
+    _GROUP_WORDS,
+    _INDEFINITES,
+    _MEDIA_HEADS,
+    _MEDIA_NAMES,
+    _NATIONALITY_WORDS,
+    _NOT_A_SPEAKER,
+    _NOT_MODIFIERS,
+    _NUMBER_WORDS,
+    _PLACE_AND_BODY_WORDS,
+    _POSSESSIVE_DETERMINERS,
+    _TITLE_WORDS,
+    PRONOUNS,
+    ROLE_HEADS,
+    SOFT_HYPHEN,
+    SUBORDINATORS,
+    TITLE_ABBREVIATIONS,
+)
+from .roles import (  # the package's own attribution modules
+    _has_role_head,
+    _resolve_role,
+    _role_text,
+    _strip_possessive,
+    serves_another,
+)
+
+
+@dataclass(frozen=True)
+class _Who:
+    speaker: str | None
+    role: str | None
+    attribution: str
+
+
+_UNSET = "\x00unset"  # no speaker seen yet (distinct from None, an unresolved one)
+
+
+@dataclass
+class _State:
+    """Article context: the alias table and the most recent speakers (for pronouns).
+
+    A pronoun means the most recent speaker, or a person who since became a sentence's subject.
+    """
+
+    people: _People
+    last_person: str | None = _UNSET  # None once set means "someone we could not name"
+    last_any: str | None = _UNSET
+    bodies: list[str] = field(default_factory=list)  # bodies quoted so far, latest last
+    text: str = ""  # the article (to tell a sentence's first word from a name)
+    pos: int = 0  # start of the sentence being read
+    body_at: dict[str, int] = field(default_factory=dict)  # body -> where it last spoke
+    asker: str | None = None  # who last asked a question: the next "she said" is the answer
+
+    def note(self, who: _Who) -> None:
+        if who.speaker != self.asker:
+            self.asker = None
+        if who.speaker is None and who.attribution == "explicit":
+            return  # "Western officials said": nobody a later "he" could mean
+        if who.speaker in self.people.titled:
+            self.last_person = self.last_any = who.speaker  # "President Reagan said": a person
+            return
+        if who.speaker not in self.people.roles and _maybe_person(who.speaker):
+            self.last_person = None  # one word we cannot place: "he" may mean them, or not
+        if who.speaker is not None and who.speaker not in self.people.roles:
+            if who.speaker in self.bodies:
+                self.bodies.remove(who.speaker)
+            self.bodies.append(who.speaker)
+            self.body_at[who.speaker] = self.pos
+            del self.bodies[:-8]  # bounded: only recent bodies are meant
+        self.last_any = who.speaker
+        if who.speaker is None or who.speaker in self.people.roles:
+            self.last_person = who.speaker
+
+    def note_subject(self, who: _Who | None) -> None:
+        if who and who.speaker in self.people.roles and who.attribution != "pronoun":
+            self.last_person = who.speaker
+        elif who and who.speaker is None and who.attribution == "alias":
+            self.last_person = None  # "Zhang says ..." with two Zhangs: "he" is neither for sure
+        elif who and who.speaker in self.people.titled and who.attribution != "pronoun":
+            self.last_person = who.speaker  # "Reagan thinks ...": the Reagan titled elsewhere
+        elif who and who.speaker is not None and who.attribution == "explicit":
+            if _maybe_person(who.speaker):
+                self.last_person = None  # "Harry said ...": a later "he" is not the one before
+            self.last_any = who.speaker  # "The British Chambers of Commerce welcomed ...": it
+            if who.speaker in self.bodies:  # and "the firm said" may mean it
+                self.bodies.remove(who.speaker)
+            self.bodies.append(who.speaker)
+            self.body_at[who.speaker] = self.pos
+            del self.bodies[:-8]
+
+    def pronoun(self, word: str, pos: int) -> _Who:
+        speaker = self.last_person if word in ("he", "she") else self.last_any
+        if speaker is _UNSET:  # nobody has spoken yet: the person mentioned last
+            speaker = self.last_mentioned(pos) if word in ("he", "she") else None
+        if word in ("it", "they") and speaker in self.people.roles:
+            speaker = None  # "it said" / "they said" is a body or a group, never one person
+        if speaker is not None and speaker == self.asker:
+            speaker = None  # "Winfrey asked about the visit. “…,” she said": not Winfrey
+        if word in ("he", "she") and speaker is not None:
+            gender = "m" if word == "he" else "f"
+            speaker = self._compatible(speaker, gender, pos)
+        return _Who(speaker, self.people.first_role(speaker), "pronoun")
+
+    def _compatible(self, speaker: str, gender: str, pos: int) -> str | None:
+        """The speaker a he/she means, checked against what the article says of genders: when
+        the last speaker cannot be meant, the one person of that gender mentioned just before
+        is; when none or two fit, nobody (unattributed beats a guess)."""
+        genders = self.people.genders
+        if genders.get(speaker, gender) == gender:
+            return speaker
+        window = self.people.ordered or []
+        i = bisect.bisect_left(window, (max(0, pos - _PRONOUN_WINDOW), ""))
+        fits = {n for o, n in window[i:] if o < pos and genders.get(n) == gender}
+        return fits.pop() if len(fits) == 1 else None
+
+    def last_mentioned(self, pos: int) -> str | None:
+        best = max(((self.people.last_mention_before(n, pos), n) for n in self.people.roles),
+                   default=(-1, None))  # fmt: skip
+        return best[1] if best[0] >= 0 else None
+
+
+def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
+    """Who a subject phrase refers to, or None when it is not a speaker at all."""
+    people = state.people
+    words = [w.replace(SOFT_HYPHEN, "") for w in words]
+    indefinite = (bool(words) and words[0].lower() in _INDEFINITES) or _word_before(
+        state.text, pos
+    ) in _INDEFINITES  # "a spokesman", "One government official"
+    while words and words[0].lower() in _DETERMINERS:
+        if words[0] == "A" and len(words) > 1 and not _at_sentence_start(state.text, pos):
+            break  # "says A New University": a capital "A" inside a sentence opens a name
+        words = words[1:]
+    if not words:
+        return None
+    last = words[-1]
+    low = last.lower()
+    if indefinite and not last[0].isupper():
+        return _Who(None, _role_text(words), "alias")  # "one analyst", "a spokesman": unnamed
+    link = next((i for i, w in enumerate(words) if w in ("for", "of", "at", "with")), None)
+    if indefinite and link and _has_role_head(words[:link]):
+        return _Who(None, _role_text(words), "alias")  # "a spokeswoman for Royal Mail": unnamed
+    if words[0].lower() in _NUMBER_WORDS and len(words) > 1:
+        return _Who(None, None, "explicit")  # "Two Senate Republicans": a group, nobody alone
+    if len(words) == 1 and low in PRONOUNS:
+        return state.pronoun(low, pos)
+    of = next((i for i, w in enumerate(words) if w in ("of", "at", "from", "on") and i), None)
+    if of is not None:  # "Richard Pzena of Sanford C. Bernstein": the person, of that firm
+        person = _resolve(words[:of], pos, state)
+        if (
+            person is not None
+            and person.speaker in people.roles
+            and words[of - 1].lower() not in _BODY_SUFFIXES
+        ):
+            return _Who(
+                person.speaker, person.role or " ".join(words[of + 1 :]), person.attribution
+            )
+    for n in (5, 4, 3, 2):
+        name = " ".join(words[-n:])
+        if len(words) >= n and name in people.roles:
+            if serves_another(words[:-n]):
+                return _Who(None, _role_text(words[:-n]), "alias")
+            return _Who(name, _role_text(words[:-n]) or people.first_role(name), "explicit")
+    if _strip_possessive(last)[1]:
+        return None  # "Wang’s" alone owns something; it does not speak
+    if low in people.aliases and not any(w in _CONNECTORS for w in words[:-1]):
+        # (not "Alpine Club of Pakistan": a word after "of" names no person)
+        names = people.aliases[low]
+        role = _role_text(words[:-1])
+        title = words[-2].lower().rstrip(".") if len(words) > 1 else ""
+        gender = "m" if title in ("mr", "sir", "lord") else "f" if title in _FEMALE_TITLES else ""
+        if len(names) == 1:
+            name = next(iter(names))
+            if gender and people.genders.get(name, gender) != gender:
+                return _Who(None, role, "alias")  # "Mr Ellis", but the Ellis we know is she
+            return _Who(name, role or people.first_role(name), "alias")
+        fits = [n for n in names if gender and people.genders.get(n) == gender]
+        if len(fits) == 1:  # "Mr Ellis" when Abigail and Keith Ellis are both in the story
+            return _Who(fits[0], role or people.first_role(fits[0]), "alias")
+        return _Who(None, role, "alias")  # a surname two people share: not guessed
+    if _has_role_head(words):
+        phrase = " ".join(words)
+        return _Who(_resolve_role(phrase, pos, people), phrase, "alias")
+    plural_role = (
+        low.endswith("s")
+        and len(low) >= 3
+        and (
+            low[:-1] in ROLE_HEADS or low[:-1] in _NATIONALITY_WORDS  # "MPs", "Older Germans"
+        )
+    )
+    if low in _MEDIA_HEADS and not last[0].isupper():  # "the newspaper warned"
+        media = {
+            b for b in [*state.bodies, *people.bodies] if _MEDIA_NAMES & set(b.lower().split())
+        }
+        return _Who(media.pop() if len(media) == 1 else None, None, "alias")
+    if low in _GROUP_WORDS or (plural_role and not any(w in _CONNECTORS for w in words)):
+        return _Who(None, None, "explicit")  # "MPs have warned", "Labour MPs said": a group
+        # (but "the Union of Valencian Nurses" is one body)
+    if low in _BODY_HEADS and not last[0].isupper():
+        if len(words) == 1:  # "the agency said": the body of that kind quoted last
+            recent = _recent_body(state, pos)
+            if recent is not None and not _kind_fits(low, recent):
+                recent = None
+            for body in reversed(state.bodies):
+                if low in body.lower().split():  # "the union": Union of Valencian Nurses
+                    if recent is not None and recent != body:
+                        return _Who(None, None, "alias")  # two bodies fit: neither for sure
+                    return _Who(body, None, "alias")
+            if recent is not None:  # "Acme Air said ... “…,” the airline said."
+                return _Who(recent, None, "alias")
+            named = {b for b in people.bodies if low in b.lower().split()}
+            if len(named) == 1:  # "The trust ..." after "Westbrook Learning Trust" was named
+                return _Who(named.pop(), None, "alias")
+            if low in _GENERIC_BODIES:
+                return _Who(None, None, "alias")  # "the company said", none named: unknown
+        return _Who(_body_name(words), None, "explicit")
+    while len(words) > 1 and (
+        words[0].lower() in _FUNCTION_WORDS
+        or words[0].lower() in _CALENDAR_WORDS
+        or words[0].lower() in SUBORDINATORS
+    ):
+        if words[0] == "New" and words[1][:1].isupper():
+            break  # "New Zealand", "New York Times": part of the name
+        words = words[1:]  # "But Russia", "In Beijing", "Today Reagan"
+    if not all(w[0].isupper() or w.lower() in _CONNECTORS for w in words):
+        return None
+    title = []
+    while (
+        len(words) > 1
+        and (
+            words[0].lower().rstrip(".") in _TITLE_WORDS
+            or (  # "CA Yunus": letters of an office before a name the article knows
+                words[0].isupper()
+                and 2 <= len(words[0]) <= 4
+                and " ".join(words[1:]).lower() in people.aliases
+            )
+        )
+        and words[-1].lower() not in _BODY_HEADS  # "State Department" is a body, no title
+    ):
+        title.append(words.pop(0))  # "PM Shehbaz": a title, then the name
+    if title and len(words) == 1 and words[0].lower() in people.aliases:
+        names = people.aliases[words[0].lower()]
+        who = next(iter(names)) if len(names) == 1 else None
+        return _Who(who, " ".join(title), "alias")
+    if title:
+        return _Who(" ".join(words), " ".join(title), "explicit")
+    name = " ".join(words)
+    if len(words) == 1 and name.lower() in _NOT_A_SPEAKER:
+        vague = name.lower() in {"some", "many", "others", "it", "this", "that"}
+        return _Who(None, None, "explicit") if vague else None
+    if len(words) == 1 and _common_noun(name, pos, state):
+        return None  # "Turnout was “…,” according to ...": capitalised only as a first word
+    if len(words) == 1 and name.isupper() and 2 <= len(name) <= 6:
+        body = people.acronyms.get(name) or _acronym_of(name, state)  # "AMC", "ISPR"
+        if body is not None:
+            return _Who(body, None, "alias")
+    return _Who(name, None, "explicit")
+
+
+def _acronym_of(acronym: str, state: _State) -> str | None:
+    """The one body quoted so far, or named, whose capitalised words' initials spell the
+    acronym ("NBC" after "National Broadcasting Co")."""
+    fits = {body for body in [*state.bodies, *state.people.bodies] if spells(acronym, body)}
+    return fits.pop() if len(fits) == 1 else None
+
+
+def _common_noun(word: str, pos: int, state: _State) -> bool:
+    """A word capitalised only where a sentence starts is a common noun, not a name."""
+    return (
+        word.lower() not in state.people.midcaps
+        and word.lower() not in _PLACE_AND_BODY_WORDS
+        and not word.isupper()
+        and _at_sentence_start(state.text, pos)
+    )
+
+
+_COMPANY_HEADS = {"company", "firm", "group", "carrier", "airline", "bank", "insurer", "network"}
+
+
+def _kind_fits(head: str, body: str) -> bool:
+    """May "the <head>" mean this body? A company word means a body named without a public
+    body's head word ("Meridian Capital", "Acme Air"); any other head must be in its name."""
+    words = {w.lower() for w in body.split()}
+    if head in words:
+        return True
+    return head in _COMPANY_HEADS and not words & (_BODY_HEADS - _COMPANY_HEADS)
+
+
+def _recent_body(state: _State, pos: int) -> str | None:
+    """The body that spoke just before pos (not a place standing for a country)."""
+    if not state.bodies:
+        return None
+    body = state.bodies[-1]
+    near = 0 <= pos - state.body_at.get(body, -10_000) <= _NEAR_BODY
+    return body if near and body.lower() not in _PLACE_AND_BODY_WORDS else None
+
+
+_PRONOUN_WINDOW = 400  # characters back in which a he/she looks for a person of its gender
+
+
+# A bare head noun names no body by itself ("the company said"); "the Kremlin said" does.
+_GENERIC_BODIES = _BODY_HEADS - {"kremlin", "government", "military", "army", "police"}
+
+
+_NEAR_BODY = 600  # characters: a bare "the company" means a body named this close before
+
+
+def _body_name(words: list[str]) -> str:
+    """A body named by common nouns, title-cased: "the health ministry" -> "Health Ministry"."""
+    return " ".join(
+        w if w[0].isupper() or w.lower() in _CONNECTORS else w[0].upper() + w[1:] for w in words
+    )
+
+
+def _body_modifiers(toks: list[tuple[int, int, str]]) -> set[int]:
+    """Offsets of lower-case words naming a body with its head: the *housing* department."""
+    found: set[int] = set()
+    for i, tok in enumerate(toks):
+        if tok[2] not in _BODY_HEADS:
+            continue
+        j, mods = i - 1, []
+        while j >= 0 and i - j <= 2:
+            word = toks[j][2]
+            if not (word.isalpha() and word.islower()) or word in _NOT_MODIFIERS:
+                break
+            mods.append(toks[j][0])
+            j -= 1
+        if mods and j >= 0:
+            before = toks[j][2]
+            low = before.lower()
+            if low in _DETERMINERS or low in _POSSESSIVE_DETERMINERS or before[0].isupper():
+                found.update(mods)  # "the city council", "Acme’s legal department"
+    return found
+
+
+def _phrase(text: str, lo: int, hi: int, from_end: bool) -> list[tuple[int, int, str]]:
+    """The noun phrase at the end (or start) of text[lo:hi]: names, roles, bodies, pronouns."""
+    toks = _tokens(text, lo, hi)
+    modifiers = _body_modifiers(toks)
+    if from_end:
+        toks.reverse()
+    kept: list[tuple[int, int, str]] = []
+    for tok in toks:
+        if kept:
+            gap = text[tok[1] : kept[-1][0]] if from_end else text[kept[-1][1] : tok[0]]
+            first = tok if from_end else kept[-1]  # the word before the gap, in text order
+            titled = gap.strip() == "." and (
+                first[2].lower() in TITLE_ABBREVIATIONS or _is_initial(first[2] + ".")
+            )  # "Sen. Orrin G. Hatch"
+            if (gap.strip() and not titled) or "\n" in gap:
+                break
+        is_pronoun = tok[2].lower() in PRONOUNS and not kept
+        is_np = _np_word(tok[2]) or is_pronoun or tok[0] in modifiers
+        if not is_np or len(kept) >= 12:
+            break
+        kept.append(tok)
+        if is_pronoun:
+            break
+    if from_end:
+        kept.reverse()
+    return _trim_phrase(kept)
+
+
+def _maybe_person(name: str | None) -> bool:
+    """A single capitalised word that no table knows, not a place or a body: a person named by
+    one word (Harry) or a body; either way a later "he" cannot be pinned on whoever spoke before.
+    (Taking it for the person measured worse: companies are "he" nowhere, and were given the
+    quotes of the people who spoke for them.)"""
+    return (
+        name is not None
+        and " " not in name
+        and not name.isupper()
+        and name.lower() not in _PLACE_AND_BODY_WORDS
+        and name.lower().rstrip(".") not in _BODY_SUFFIXES
+    )
+
+
+def _word_before(text: str, pos: int) -> str:
+    """The lower-case word just before pos (within 16 characters), or ""."""
+    words = text[max(0, pos - 16) : pos].split()
+    return words[-1].lower() if words else ""
+
+
+def _resolve_span(toks: list[tuple[int, int, str]], state: _State) -> _Who | None:
+    if not toks:
+        return None
+    return _resolve([t[2] for t in toks], toks[0][0], state)
+
+
+def _is_person(who: _Who | None, state: _State) -> bool:
+    return who is not None and who.speaker in state.people.roles
