@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -94,22 +94,67 @@ def corpus_fingerprint(corpus_dir: Path) -> str:
 
 def load_corpus(corpus_dir: Path) -> CorpusLoad:
     """Load every article; unreadable files are skipped with a warning, never fatal."""
-    documents: list[Document] = []
-    warnings: list[str] = []
+    scan = scan_corpus(corpus_dir)
+    return CorpusLoad(list(scan.documents.values()), scan.warnings)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A corpus file as last indexed: its bytes' hash and the articles it yielded."""
+
+    path: str  # relative to the corpus folder
+    sha256: str
+    doc_ids: tuple[str, ...]
+
+
+@dataclass
+class CorpusScan:
+    documents: dict[str, Document]  # doc_id -> article, in corpus order, duplicates left out
+    files: dict[str, SourceFile]  # corpus path -> what it yielded
+    warnings: list[str]
+
+
+def scan_corpus(
+    corpus_dir: Path,
+    known: Mapping[str, SourceFile] | None = None,
+    known_documents: Mapping[str, Document] | None = None,
+) -> CorpusScan:
+    """The one corpus scan (ingest and tests). A file whose bytes hash as in `known` gives its
+    articles from `known_documents` without being parsed again; unreadable or unusable files
+    are skipped with a warning, never fatal; an article seen before is a duplicate."""
+    known, known_documents = known or {}, known_documents or {}
+    scan = CorpusScan({}, {}, [])
     seen: dict[str, str] = {}
     for path in corpus_files(corpus_dir):
+        rel = path.relative_to(corpus_dir).as_posix()
         try:
-            loaded = list(load_file(path))
-        except ValueError as err:
-            warnings.append(f"skipped {display_path(path)}: {err}")
+            raw = path.read_bytes()
+        except OSError as err:
+            scan.warnings.append(f"skipped {rel}: cannot read it ({err.strerror})")
             continue
-        for item in loaded:
-            problem = item if isinstance(item, str) else keep_unique(item, seen)
+        digest = hashlib.sha256(raw).hexdigest()
+        before = known.get(rel)
+        if before and before.sha256 == digest and all(d in known_documents for d in before.doc_ids):
+            found = [known_documents[d] for d in before.doc_ids]
+        else:  # new, changed, or holding an article skipped as a duplicate last time
+            found = []
+            try:
+                for item in parse_file(raw, path.suffix.lower(), display_path(path)):
+                    if isinstance(item, str):
+                        scan.warnings.append(item)
+                    else:
+                        found.append(item)
+            except ValueError as err:
+                scan.warnings.append(f"skipped {display_path(path)}: {err}")
+        for doc in found:
+            problem = keep_unique(doc, seen)
             if problem:
-                warnings.append(problem)
+                scan.warnings.append(problem)
             else:
-                documents.append(item)
-    return CorpusLoad(documents, warnings)
+                scan.documents[doc.doc_id] = doc
+        # Every article the file yielded, kept or skipped: a skipped one is re-read later.
+        scan.files[rel] = SourceFile(rel, digest, tuple(doc.doc_id for doc in found))
+    return scan
 
 
 def keep_unique(doc: Document, seen: dict[str, str]) -> str | None:
@@ -130,12 +175,21 @@ def load_file(path: Path) -> Iterator[Document | str]:
     return parse_file(path.read_bytes(), path.suffix.lower(), display_path(path))
 
 
+def size_problem(size: int) -> str | None:
+    """Why a file of this many bytes is refused (the one size rule), or None."""
+    if size > MAX_FILE_BYTES:
+        return (
+            f"{size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit for one article file; "
+            "split it into smaller files"
+        )
+    return None
+
+
 def parse_file(raw: bytes, suffix: str, source: str) -> Iterator[Document | str]:
     """The documents in a file's bytes (uploads are checked with this before being stored)."""
-    if len(raw) > MAX_FILE_BYTES:
-        raise ValueError(
-            f"{len(raw):,} bytes is over the {MAX_FILE_BYTES:,}-byte limit for one article file"
-        )
+    too_big = size_problem(len(raw))
+    if too_big:
+        raise ValueError(too_big)
     text = decode_text(raw)
     if not text.strip():
         raise ValueError("the file is empty")

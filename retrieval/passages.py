@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from .config import NewsqaError, Settings
 from .documents import Document
-from .sentences import sentence_spans, soft_text, wrap_column
+from .sentences import paragraphs_between, sentence_spans
 
 # Whole lines that are site chrome, not reporting. Matched case-insensitively on the stripped line.
 _FURNITURE_LINES = [
@@ -104,41 +104,10 @@ def recurring_lines(texts) -> frozenset[str]:
 
 
 def paragraphs(text: str, learned: frozenset[str] = frozenset()) -> list[tuple[int, int, bool]]:
-    """(start, end, follows_break) of each paragraph with whitespace trimmed.
-
-    Paragraphs are blank-line separated blocks when the text has blank lines, else single lines;
-    in a hard-wrapped text (retrieval/sentences.py) an indented line starts one too.
-    Furniture lines are dropped; `follows_break` is true after a dropped line, so a short
-    paragraph is never joined across furniture.
-    """
-    wrapped = wrap_column(text) is not None
-    text = soft_text(text)  # same offsets; the line breaks of a hard-wrapped paragraph are spaces
-    blocks_by_blank_line = bool(_BLANK_LINE.search(text))
-    found: list[tuple[int, int, bool]] = []
-    current: list[int] | None = None
-    broken = False
-    for match in _LINE.finditer(text):
-        line = match.group().rstrip("\r\n")
-        furniture = is_furniture(line, learned)
-        if not line.strip() or furniture:
-            if current:
-                found.append((current[0], current[1], broken))
-                broken = False
-            current = None
-            broken = broken or furniture
-            continue
-        start = match.start() + (len(line) - len(line.lstrip()))
-        end = match.start() + len(line.rstrip())
-        if current and blocks_by_blank_line and not (wrapped and line[:1] in " \t"):
-            current[1] = end  # (an indented line starts a paragraph of a hard-wrapped text)
-        else:
-            if current:
-                found.append((current[0], current[1], broken))
-                broken = False
-            current = [start, end]
-    if current:
-        found.append((current[0], current[1], broken))
-    return found
+    """(start, end, follows_break) of each paragraph (sentences.paragraphs_between), furniture
+    lines left out; `follows_break` is true after a dropped line, so a short paragraph is never
+    joined across furniture."""
+    return paragraphs_between(text, lambda line: is_furniture(line, learned))
 
 
 def _splitter(settings: Settings):

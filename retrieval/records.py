@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .config import Settings
-from .documents import Document
+from .documents import Document, SourceFile
 from .passages import Passage, Sentence
 from .quotes import Quote
 
@@ -24,15 +24,6 @@ PASSAGE_RECORD = np.dtype(
 SENTENCE_RECORD = np.dtype(
     [("sentence_id", "<i8"), ("row", "<i4"), ("start", "<i8"), ("end", "<i8")]
 )  # row = the passage's row
-
-
-@dataclass(frozen=True, slots=True)
-class SourceFile:
-    """A corpus file as last indexed: its bytes' hash and the articles it yielded."""
-
-    path: str  # relative to the corpus folder
-    sha256: str
-    doc_ids: tuple[str, ...]
 
 
 class Passages(Sequence):

@@ -84,30 +84,40 @@ def soft_text(text: str) -> str:
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each paragraph, whitespace trimmed: blank-line blocks when the text has
-    blank lines, else lines; in either, an indented line of a hard-wrapped text starts one."""
-    soft = soft_text(text)
+    blank lines, else lines; in either, an indented line starts one (wire copy)."""
+    return [(s, e) for s, e, _ in paragraphs_between(text)]
+
+
+def paragraphs_between(text: str, skip=None) -> list[tuple[int, int, bool]]:
+    """paragraph_spans, with lines for which `skip(line)` holds (site furniture) left out and
+    ending a paragraph; the flag is true for a paragraph right after a skipped line."""
+    soft = soft_text(text)  # same offsets; the line breaks of a wrapped paragraph are spaces
     by_blank = bool(_BLANK_LINE.search(soft))
-    found: list[tuple[int, int]] = []
+    found: list[tuple[int, int, bool]] = []
     start = None
+    after_skip = False
     pos = 0
-    lines = soft.split("\n")
-    for line in lines:
+    for line in soft.split("\n"):
         line_start, line_end = pos, pos + len(line)
         pos = line_end + 1
-        if not line.strip():
+        skipped = bool(line.strip()) and skip is not None and skip(line)
+        if not line.strip() or skipped:
             if start is not None:
-                found.append((start, _trimmed_end(soft, line_start)))
+                found.append((start, _trimmed_end(soft, line_start), after_skip))
+                after_skip = False
             start = None
+            after_skip = after_skip or skipped
             continue
-        indented = line[:1] in " \t"
+        indented = line[:1] in " \t"  # (wire copy starts a paragraph with an indent)
         if start is not None and (not by_blank or indented):
-            found.append((start, _trimmed_end(soft, line_start)))
+            found.append((start, _trimmed_end(soft, line_start), after_skip))
+            after_skip = False
             start = None
         if start is None:
             start = line_start + len(line) - len(line.lstrip())
     if start is not None:
-        found.append((start, _trimmed_end(soft, len(soft))))
-    return [(s, e) for s, e in found if e > s]
+        found.append((start, _trimmed_end(soft, len(soft)), after_skip))
+    return [(s, e, f) for s, e, f in found if e > s]
 
 
 def _trimmed_end(text: str, end: int) -> int:

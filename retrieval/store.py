@@ -44,7 +44,7 @@ import numpy as np
 
 from .config import NewsqaError, Settings, env
 from .dense import exact_index
-from .documents import LOADER_VERSION, Document, corpus_fingerprint
+from .documents import LOADER_VERSION, Document, SourceFile, corpus_fingerprint
 from .encoders import sha256_file
 from .lexical import LEXICAL
 from .passages import SPLITTER_VERSION
@@ -55,7 +55,6 @@ from .records import (
     Index,
     Passages,
     Sentences,
-    SourceFile,
     merge_speakers,
 )
 

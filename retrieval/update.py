@@ -9,7 +9,6 @@ incremental update; it costs 0.35 s per 10k passages, far less than embedding).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import time
@@ -24,20 +23,19 @@ from .config import NewsqaError, Settings
 from .dense import build_ivf, choose_dense, exact_index
 from .documents import (
     LOADER_VERSION,
-    MAX_FILE_BYTES,
     SUPPORTED_SUFFIXES,
     Document,
-    corpus_files,
     corpus_fingerprint,
     dedupe_key,
-    keep_unique,
     parse_file,
+    scan_corpus,
+    size_problem,
 )
 from .encoders import ensure_export, load_encoder
 from .lexical import LEXICAL, tokenize
 from .passages import recurring_lines, split_document, split_sentences
 from .quotes import QUOTES_VERSION, extract_quotes, speaker_roles
-from .records import Index, Passages, Sentences, SourceFile, merge_speakers
+from .records import Index, Passages, Sentences, merge_speakers
 from .store import (
     FORMAT_VERSION,
     METRIC,
@@ -297,11 +295,9 @@ def check_upload(filename: str, data: bytes) -> list[Document]:
             f"{filename}: {suffix or 'no extension'} is not an article type; upload "
             f"{', '.join(SUPPORTED_SUFFIXES)} files"
         )
-    if len(data) > MAX_FILE_BYTES:
-        raise NewsqaError(
-            f"{filename}: {len(data):,} bytes is over the {MAX_FILE_BYTES:,}-byte limit for one "
-            "article file; split it into smaller files"
-        )
+    too_big = size_problem(len(data))
+    if too_big:
+        raise NewsqaError(f"{filename}: {too_big}")
     try:
         items = list(parse_file(data, suffix, filename))
     except ValueError as err:
@@ -321,42 +317,12 @@ def _sync(settings: Settings, current: Index | None, log: Log) -> tuple[Index, U
     started = time.perf_counter()
     report = UpdateReport()
     fingerprint = corpus_fingerprint(settings.corpus_dir)
-    documents: dict[str, Document] = {}
-    files: dict[str, SourceFile] = {}
-    seen_keys: dict[str, str] = {}
-    for path in corpus_files(settings.corpus_dir):
-        rel = path.relative_to(settings.corpus_dir).as_posix()
-        try:
-            raw = path.read_bytes()
-        except OSError as err:
-            report.warnings.append(f"skipped {rel}: cannot read it ({err.strerror})")
-            continue
-        digest = hashlib.sha256(raw).hexdigest()
-        before = current.files.get(rel) if current else None
-        if (
-            before is not None
-            and before.sha256 == digest
-            and all(d in current.documents for d in before.doc_ids)
-        ):
-            found = [current.documents[d] for d in before.doc_ids]
-        else:  # new, changed, or holding an article skipped as a duplicate last time
-            found = []
-            try:
-                for item in parse_file(raw, path.suffix.lower(), _display(path)):
-                    if isinstance(item, str):
-                        report.warnings.append(item)
-                    else:
-                        found.append(item)
-            except ValueError as err:
-                report.warnings.append(f"skipped {_display(path)}: {err}")
-        for doc in found:
-            problem = keep_unique(doc, seen_keys)
-            if problem:
-                report.warnings.append(problem)
-            else:
-                documents[doc.doc_id] = doc
-        # Every article the file yielded, kept or skipped: a skipped one is re-read later.
-        files[rel] = SourceFile(rel, digest, tuple(doc.doc_id for doc in found))
+    scan = scan_corpus(
+        settings.corpus_dir, current.files if current else None,
+        current.documents if current else None,
+    )  # fmt: skip
+    documents, files = scan.documents, scan.files
+    report.warnings.extend(scan.warnings)
     for warning in report.warnings:
         log(f"warning: {warning}")
     if not documents:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..answer import MAX_K, Answer, ask
 from ..config import MODES, NewsqaError, Settings
+from ..documents import excerpt
 from ..records import Index
 from .datasets import (
     NEGATIVE,
@@ -76,11 +77,6 @@ def _answer_overlaps(index: Index, answer: Answer, gold: Sequence[GoldSpan]) -> 
         if start >= 0 and is_relevant(hit.doc_id, start, start + len(part["text"]), gold):
             return True
     return False
-
-
-def _excerpt(text: str, limit: int = 90) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _passage_qrels(index: Index, gold: Sequence[GoldSpan]) -> dict[str, int]:
@@ -209,7 +205,7 @@ def _shown(rank: int, item: dict) -> dict:
     hit = item["hit"]
     shown = {
         "rank": rank, "id": item["id"], "relevant": item.get("relevant", False),
-        "source": hit.source, "start": hit.start, "end": hit.end, "text": _excerpt(hit.text),
+        "source": hit.source, "start": hit.start, "end": hit.end, "text": excerpt(hit.text),
     }  # fmt: skip
     return _label(shown, by_document=item.get("doc", False))
 
