@@ -16,35 +16,44 @@ def _stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--corpus", help="folder of articles (default corpus/, or $NEWSQA_CORPUS)")
-    parser.add_argument("--index", help="index folder (default index/, or $NEWSQA_INDEX)")
+def _common(parser: argparse.ArgumentParser, default=None) -> None:
+    """--corpus/--index/--model, accepted before the subcommand and after it (after wins)."""
     parser.add_argument(
-        "--model", help="sentence-transformers model id or local folder (or $NEWSQA_MODEL)"
+        "--corpus", default=default, help="folder of articles (default corpus/, or $NEWSQA_CORPUS)"
     )
+    parser.add_argument(
+        "--index", default=default, help="index folder (default index/, or $NEWSQA_INDEX)"
+    )
+    parser.add_argument(
+        "--model", default=default,
+        help="sentence-transformers model id or local folder (or $NEWSQA_MODEL)",
+    )  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsqa", description="Ask questions of news articles; answers cite exact spans."
     )
+    _common(parser)
     commands = parser.add_subparsers(dest="command", required=True)
 
     ingest = commands.add_parser(
         "ingest", help="sync the index with the corpus folder (new, changed, deleted files)"
     )
     ingest.add_argument("--rebuild", action="store_true", help="re-embed everything")
-    _common(ingest)
+    _common(ingest, argparse.SUPPRESS)
 
     add = commands.add_parser("add", help="copy article files into the corpus and index them")
-    add.add_argument("paths", nargs="+", help=".txt .md .html .jsonl files")
-    _common(add)
+    add.add_argument(
+        "paths", nargs="+", help="article files (.txt .md .html .jsonl .json .csv .sgm)"
+    )
+    _common(add, argparse.SUPPRESS)
 
     remove = commands.add_parser(
         "remove", help="remove articles (their files move to corpus/.removed/, restorable)"
     )
     remove.add_argument("targets", nargs="+", help="doc ids or corpus file paths")
-    _common(remove)
+    _common(remove, argparse.SUPPRESS)
 
     ask = commands.add_parser("ask", help="answer a question with cited passages")
     ask.add_argument("question", help='the question, or "-" to read one question per line')
@@ -52,21 +61,25 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--mode", choices=MODES, default="hybrid", help="retrieval (default hybrid)")
     ask.add_argument("--json", action="store_true", help="print the answer as one JSON object")
     ask.add_argument("--no-quotes", action="store_true", help="plain retrieval, no speaker routing")
-    _common(ask)
+    _common(ask, argparse.SUPPRESS)
+
+    listing = commands.add_parser("list", help="the indexed articles: id, headline, source, date")
+    listing.add_argument("--json", action="store_true", help="print one JSON array")
+    _common(listing, argparse.SUPPRESS)
 
     speakers = commands.add_parser("speakers", help="who is quoted, how often, with roles")
     speakers.add_argument("--json", action="store_true")
-    _common(speakers)
+    _common(speakers, argparse.SUPPRESS)
 
     quotes = commands.add_parser("quotes", help="every quote attributed to a speaker")
     quotes.add_argument("speaker", help='a name, surname or role, e.g. "Zhang Jun" or "Zhang"')
     quotes.add_argument("--json", action="store_true")
-    _common(quotes)
+    _common(quotes, argparse.SUPPRESS)
 
     serve = commands.add_parser("serve", help="serve the chat app")
     serve.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=7860, help="port (default 7860)")
-    _common(serve)
+    _common(serve, argparse.SUPPRESS)
 
     evaluate = commands.add_parser(
         "eval", help="measure retrieval on a BEIR folder, a questions .jsonl or a quote gold .jsonl"
@@ -79,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--write-baseline", metavar="FILE", help="save the metrics as a baseline")
     evaluate.add_argument("--baseline", metavar="FILE", help="exit 1 if a metric fell below FILE's")
     evaluate.add_argument("--tolerance", type=float, default=0.02, help="allowed drop (0.02)")
-    _common(evaluate)
+    _common(evaluate, argparse.SUPPRESS)
     return parser
 
 
@@ -90,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         commands = {
             "ingest": _ingest, "ask": _ask, "serve": _serve,
-            "speakers": _speakers, "quotes": _quotes,
+            "speakers": _speakers, "quotes": _quotes, "list": _list,
             "add": _add, "remove": _remove,
             "eval": _eval,
         }  # fmt: skip
@@ -155,12 +168,38 @@ def _ask(args, settings: Settings) -> int:
             continue
         try:
             answer = ask(index, line, k=args.k, mode=args.mode, quotes=not args.no_quotes)
-            out = json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else render(answer)
+            if args.json:
+                out = json.dumps(answer.to_dict(), ensure_ascii=False)
+            else:  # each answer under its question
+                out = f"Q: {' '.join(line.split())}\n{render(answer)}\n"
         except NewsqaError as err:
             status = 2
             out = json.dumps({"question": line.rstrip("\n"), "error": str(err)}, ensure_ascii=False)
         print(out, flush=True)
     return status
+
+
+def _list(args, settings: Settings) -> int:
+    from .update import open_for_questions
+
+    index = open_for_questions(settings, log=_stderr)
+    quotes: dict[str, int] = {}
+    for quote in index.quotes:
+        quotes[quote.doc_id] = quotes.get(quote.doc_id, 0) + 1
+    rows = [
+        {"id": doc.doc_id, "title": doc.title, "publisher": doc.meta.get("publisher"),
+         "published": doc.meta.get("published"), "source": doc.source,
+         "passages": len(index.passages.rows_of(doc.doc_id)), "quotes": quotes.get(doc.doc_id, 0)}
+        for doc in index.documents.values()
+    ]  # fmt: skip
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    for row in rows:
+        about = ", ".join(x for x in (row["publisher"], row["published"]) if x)
+        print(f"{row['id']}  {row['title']}" + (f"  ({about})" if about else ""))
+        print(f"    {row['source']}  {row['passages']} passages, {row['quotes']} quotes")
+    return 0
 
 
 def _speakers(args, settings: Settings) -> int:
@@ -219,10 +258,26 @@ def render(answer) -> str:
 def _serve(args, settings: Settings) -> int:
     import dataclasses
 
+    _check_port(args.host, args.port)  # before importing the app or announcing anything
     import app
 
     app.serve(dataclasses.replace(settings, host=args.host, port=args.port))
     return 0
+
+
+def _check_port(host: str, port: int) -> None:
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            raise NewsqaError(
+                f"cannot serve on {host}:{port} ({err.strerror}); is another newsqa or program "
+                "using it? Choose another port with --port"
+            ) from err
 
 
 def _eval(args, settings: Settings) -> int:

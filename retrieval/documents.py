@@ -19,11 +19,11 @@ from pathlib import Path
 
 from .config import PROJECT_ROOT
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".json", ".csv", ".sgm")
 # One article over 20 MB is almost certainly not an article (a dump, a binary): skip it loudly.
 MAX_FILE_BYTES = 20 * 1024 * 1024
 # Bump when loading changes what text or metadata a file yields: indexes built before are stale.
-LOADER_VERSION = 2
+LOADER_VERSION = 3
 
 # Front matter is a few short fields; more is not an article header (and YAML is a language).
 MAX_FRONT_MATTER_CHARS = 16 * 1024
@@ -190,7 +190,7 @@ def parse_file(raw: bytes, suffix: str, source: str) -> Iterator[Document | str]
     too_big = size_problem(len(raw))
     if too_big:
         raise ValueError(too_big)
-    text = decode_text(raw)
+    text = decode_text(raw, latin1_fallback=suffix == ".sgm")
     if not text.strip():
         raise ValueError("the file is empty")
     return _parse_text(text, suffix, source)
@@ -203,17 +203,27 @@ def _parse_text(text: str, suffix: str, source: str) -> Iterator[Document | str]
         yield _load_markdown(text, source)
     elif suffix in (".html", ".htm"):
         yield _load_html(text, source)
+    elif suffix == ".json":
+        yield from _load_json_array(text, source)
+    elif suffix == ".csv":
+        yield from _load_csv(text, source)
+    elif suffix == ".sgm":
+        yield from _load_reuters_sgml(text, source)
     else:
         yield from _load_jsonl(text, source)
 
 
-def decode_text(raw: bytes) -> str:
-    """Strict UTF-8 (a BOM is dropped); binary or other encodings raise ValueError."""
+def decode_text(raw: bytes, latin1_fallback: bool = False) -> str:
+    """Strict UTF-8 (a BOM is dropped); binary or other encodings raise ValueError. With
+    latin1_fallback (the Reuters-21578 archive, Latin-1 where it is not ASCII) bytes that are
+    not UTF-8 are read as Latin-1."""
     if b"\x00" in raw:  # anywhere: NUL bytes after the first 8 KB are no text either
         raise ValueError("it looks binary (contains NUL bytes); only text articles are indexed")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
+        if latin1_fallback:
+            return raw.decode("latin-1")
         raise ValueError(
             f"not valid UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start}); "
             "re-save it as UTF-8"
@@ -337,6 +347,95 @@ def _load_html(html: str, source: str) -> Document:
         published=extracted.date,
         publisher=extracted.sitename,
     )
+
+
+def _record_document(record, where: str) -> Document | str:
+    """One article from a JSON object or CSV row: "text" (or "body"), optional title, url,
+    source or publisher, published (or date), _id. A warning string when it has no text."""
+    if not isinstance(record, dict):
+        return f'skipped {where}: an article must be an object with a "text" string'
+    body = record.get("text") if record.get("text") is not None else record.get("body")
+    if not isinstance(body, str):
+        return f'skipped {where}: it needs a "text" (or "body") string'
+    try:
+        return make_document(
+            body,
+            where,
+            title=record.get("title") or record.get("headline"),
+            url=record.get("url"),
+            published=record.get("published") or record.get("date"),
+            publisher=record.get("source") or record.get("publisher"),
+            external_id=record.get("_id"),  # BEIR corpus.jsonl: qrels name documents by it
+        )
+    except ValueError as err:
+        return f"skipped {where}: {err}"
+
+
+def _load_json_array(text: str, source: str) -> Iterator[Document | str]:
+    """A scraper's or CMS's export: an array of article objects, or {"articles": [...]}."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"not valid JSON ({err.msg} at line {err.lineno})") from err
+    except RecursionError as err:
+        raise ValueError("JSON nested too deeply") from err
+    if isinstance(data, dict) and isinstance(data.get("articles"), list):
+        data = data["articles"]
+    if not isinstance(data, list):
+        raise ValueError('expected an array of articles, or {"articles": [...]}')
+    for number, record in enumerate(data, start=1):
+        yield _record_document(record, f"{source}#{number}")
+
+
+def _load_csv(text: str, source: str) -> Iterator[Document | str]:
+    """A spreadsheet export: a header row naming a "text" (or "body") column, and optionally
+    title, url, source, published; any column order, any case."""
+    import csv
+    import io
+
+    rows = csv.reader(io.StringIO(text, newline=""))
+    header = next(rows, None)
+    names = [h.strip().lower() for h in header or []]
+    if "text" not in names and "body" not in names:
+        raise ValueError('its header row has no "text" (or "body") column')
+    for number, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        yield _record_document(dict(zip(names, row, strict=False)), f"{source}#L{number}")
+
+
+# Reuters-21578 SGML: one <REUTERS ... NEWID="n"> record per story, the text in <BODY>.
+_SGML_RECORD = re.compile(r'<REUTERS\b[^>]*?NEWID="(\d+)"[^>]*>(.*?)</REUTERS>', re.S)
+_SGML_FIELD = {name: re.compile(rf"<{name}>(.*?)</{name}>", re.S)
+               for name in ("TITLE", "BODY", "DATE", "DATELINE")}  # fmt: skip
+
+
+def _load_reuters_sgml(text: str, source: str) -> Iterator[Document | str]:
+    """Each story with a body becomes an article: its title line, a blank line, then the body
+    as the archive has it (hard wraps kept; entities such as &lt; decoded; the end-of-text mark
+    dropped). Offsets are into that decoded text, the document's own."""
+    import html
+
+    found = False
+    for match in _SGML_RECORD.finditer(text):
+        found = True
+        newid, record = match.groups()
+        where = f"{source}#{newid}"
+        fields = {name: pattern.search(record) for name, pattern in _SGML_FIELD.items()}
+        if fields["BODY"] is None:
+            yield f"skipped {where}: no <BODY> (a story without text)"
+            continue
+        title = html.unescape(fields["TITLE"].group(1)).strip() if fields["TITLE"] else ""
+        body = html.unescape(fields["BODY"].group(1)).replace("\x03", "").rstrip()
+        date_text = fields["DATE"].group(1).strip() if fields["DATE"] else None
+        try:
+            yield make_document(f"{title}\n\n{body}\n" if title else f"{body}\n", where,
+                                title=title or None, published=date_text,
+                                publisher="Reuters", external_id=newid)  # fmt: skip
+        except ValueError as err:
+            yield f"skipped {where}: {err}"
+    if not found:
+        raise ValueError("no <REUTERS> records (is it a Reuters-21578 .sgm file?)")
 
 
 def _load_jsonl(text: str, source: str) -> Iterator[Document | str]:

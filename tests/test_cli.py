@@ -130,3 +130,40 @@ def test_serve_answers_over_every_api_on_localhost(seed_index, seed_settings):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_list_shows_what_is_indexed_and_options_go_before_or_after(seed_index, seed_settings):
+    before = run(["--corpus", str(seed_settings.corpus_dir), "--index",
+                  str(seed_settings.index_dir), "list", "--json"])  # fmt: skip
+    after = run(["list", "--json", "--corpus", str(seed_settings.corpus_dir), "--index",
+                 str(seed_settings.index_dir)])  # fmt: skip
+    assert before.returncode == after.returncode == 0, before.stderr + after.stderr
+    rows = json.loads(before.stdout)
+    assert rows == json.loads(after.stdout)
+    assert {r["id"] for r in rows} == set(seed_index.documents)
+    zhang = next(r for r in rows if r["source"] == ZHANG_SOURCE)
+    assert zhang["passages"] == len(seed_index.passages.rows_of(zhang["id"])) and zhang["quotes"]
+    readable = run(["list"], seed_settings)
+    assert zhang["id"] in readable.stdout and ZHANG_SOURCE in readable.stdout
+
+
+def test_batch_mode_prints_each_question_before_its_answer(seed_index, seed_settings):
+    done = run(["ask", "--mode", "lexical", "-"], seed_settings,
+               "What did Zhang Jun say?\nHow many troops has Russia amassed?\n")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    first = done.stdout.index("Q: What did Zhang Jun say?")
+    second = done.stdout.index("Q: How many troops has Russia amassed?")
+    assert first < done.stdout.index("Zhang Jun", first + 5) < second
+
+
+def test_serve_on_a_busy_port_says_so_and_exits_2(seed_settings):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = run(["serve", "--port", str(port)], seed_settings, timeout=60)
+    assert done.returncode == 2
+    assert f"cannot serve on 127.0.0.1:{port}" in done.stderr and "--port" in done.stderr
+    assert "serving on" not in done.stdout + done.stderr

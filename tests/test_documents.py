@@ -116,3 +116,51 @@ def test_jsonl_text_may_hold_unicode_line_separators(tmp_path):
     assert loaded.warnings == []
     assert [d.source.rsplit("#", 1)[1] for d in loaded.documents] == ["L1", "L2"]
     assert "\u2028" in loaded.documents[0].text
+
+
+def test_exports_people_have_are_articles_too(tmp_path):
+    """A JSON array (or {"articles": [...]}), a CSV with a text column in any order, and
+    Reuters-21578 SGML each give their articles; a bad record is skipped with a warning naming
+    it, the rest are indexed."""
+    import json as json_lib
+
+    from retrieval.documents import load_corpus
+
+    (tmp_path / "export.json").write_text(json_lib.dumps([
+        {"title": "Port strike ends", "text": "Dockworkers returned to work on Friday.",
+         "source": "Harbour Daily", "published": "2024-10-04", "url": "https://x.example/a"},
+        {"title": "No text here"},
+    ]), encoding="utf-8")  # fmt: skip
+    (tmp_path / "cms.json").write_text(
+        json_lib.dumps({"articles": [{"body": "Rates were held at 5 percent on Monday."}]}),
+        encoding="utf-8",
+    )
+    (tmp_path / "sheet.csv").write_text(
+        'published,Body,title\n2024-01-02,"The mayor opened the bridge, she said.",Bridge\n'
+        "2024-01-03,,Empty row body\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "reut.sgm").write_bytes(
+        b'<REUTERS TOPICS="NO" NEWID="7"><DATE>26-FEB-1987</DATE><TEXT><TITLE>COCOA &amp; SUGAR'
+        b"</TITLE><BODY>Showers continued in\nthe Bahia zone, traders said.\n Reuter\n\x03</BODY>"
+        b'</TEXT></REUTERS>\n<REUTERS NEWID="8"><TEXT><TITLE>NO BODY</TITLE></TEXT></REUTERS>\n'
+        b'<REUTERS NEWID="9"><TEXT><BODY>Caf\xe9 prices rose.</BODY></TEXT></REUTERS>'
+    )  # Latin-1, as the archive is
+    (tmp_path / "broken.json").write_text("[{", encoding="utf-8")
+    (tmp_path / "nocolumn.csv").write_text("title,url\nA,B\n", encoding="utf-8")
+    load = load_corpus(tmp_path)
+    by_title = {d.title: d for d in load.documents}
+    port = by_title["Port strike ends"]
+    assert port.meta == {"url": "https://x.example/a", "published": "2024-10-04",
+                         "publisher": "Harbour Daily"}  # fmt: skip
+    assert any(d.text.startswith("Rates were held") for d in load.documents)
+    assert by_title["Bridge"].meta["published"] == "2024-01-02"
+    cocoa = by_title["COCOA & SUGAR"]
+    assert cocoa.text.startswith("COCOA & SUGAR\n\nShowers continued in\nthe Bahia zone")
+    assert cocoa.meta["publisher"] == "Reuters" and cocoa.source.endswith("reut.sgm#7")
+    assert any("Café prices rose." in d.text for d in load.documents)
+    warnings = "\n".join(load.warnings)
+    assert "export.json#2" in warnings and "sheet.csv#L3" in warnings and "reut.sgm#8" in warnings
+    assert "broken.json: not valid JSON" in warnings
+    assert 'nocolumn.csv: its header row has no "text"' in warnings
+    assert len(load.documents) == 5
