@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         "ingest", help="sync the index with the corpus folder (new, changed, deleted files)"
     )
     ingest.add_argument("--rebuild", action="store_true", help="re-embed everything")
+    ingest.add_argument("--quiet", action="store_true", help="no progress, only the summary")
     _common(ingest, argparse.SUPPRESS)
 
     add = commands.add_parser("add", help="copy article files into the corpus and index them")
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         "remove", help="remove articles (their files move to corpus/.removed/, restorable)"
     )
     remove.add_argument("targets", nargs="+", help="doc ids or corpus file paths")
+    remove.add_argument("--quiet", action="store_true", help="no progress, only the summary")
     _common(remove, argparse.SUPPRESS)
 
     ask = commands.add_parser("ask", help="answer a question with cited passages")
@@ -115,29 +117,63 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+class _Progress:
+    """Progress of long work on stderr: a tqdm bar per stage on a terminal, else one line per
+    stage when it ends (counts, seconds, rate); nothing with --quiet."""
+
+    NAMES = {"load": "files", "split": "articles", "embed": "sentences", "write": "generation"}
+
+    def __init__(self, quiet: bool = False):
+        self.quiet, self.tty = quiet, sys.stderr.isatty()
+        self.bars: dict = {}
+        self.started: dict[str, float] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.quiet:
+            return
+        self.started.setdefault(stage, time.perf_counter())
+        if self.tty:
+            from tqdm import tqdm
+
+            bar = self.bars.get(stage)
+            if bar is None:
+                bar = self.bars[stage] = tqdm(total=total, desc=stage, unit=self.NAMES[stage][:-1],
+                                              file=sys.stderr, leave=True)  # fmt: skip
+            bar.update(done - bar.n)
+            if done >= total:
+                bar.close()
+        elif done >= total:
+            seconds = time.perf_counter() - self.started[stage]
+            rate = f", {done / seconds:,.0f}/s" if seconds > 0.5 and total > 1 else ""
+            _stderr(f"{stage}: {total:,} {self.NAMES[stage]} in {seconds:.1f}s{rate}")
+
+
 def _ingest(args, settings: Settings) -> int:
-    from .update import sync
+    from .update import reporting, sync
 
     started = time.perf_counter()
-    index, _ = sync(settings, log=_stderr, rebuild=args.rebuild)  # logs what changed
+    with reporting(_Progress(args.quiet)):
+        index, _ = sync(settings, log=_stderr, rebuild=args.rebuild)  # logs what changed
     _done(settings, index, started)
     return 0
 
 
 def _add(args, settings: Settings) -> int:
-    from .update import add_paths
+    from .update import add_paths, reporting
 
     started = time.perf_counter()
-    index, _ = add_paths(settings, [Path(p) for p in args.paths], log=_stderr)
+    with reporting(_Progress(args.quiet)):
+        index, _ = add_paths(settings, [Path(p) for p in args.paths], log=_stderr)
     _done(settings, index, started)
     return 0
 
 
 def _remove(args, settings: Settings) -> int:
-    from .update import remove_articles
+    from .update import remove_articles, reporting
 
     started = time.perf_counter()
-    index, _ = remove_articles(settings, args.targets, log=_stderr)
+    with reporting(_Progress(args.quiet)):
+        index, _ = remove_articles(settings, args.targets, log=_stderr)
     _done(settings, index, started)
     return 0
 

@@ -9,6 +9,8 @@ incremental update; it costs 0.35 s per 10k passages, far less than embedding).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import re
 import time
@@ -53,6 +55,31 @@ from .store import (
 )
 
 Log = Callable[[str], None]
+# Progress of long work, for front ends to show: (stage, done, total), stages "load" (files),
+# "split" (articles: passages and quotes), "embed" (sentences), "write" (the generation).
+Progress = Callable[[str, int, int], None]
+_PROGRESS: contextvars.ContextVar[Progress | None] = contextvars.ContextVar(
+    "progress", default=None
+)
+EMBED_CHUNK = 4096  # sentences encoded per call between progress reports (a multiple of 32)
+
+
+@contextlib.contextmanager
+def reporting(progress: Progress | None):
+    """Report the progress of the ingests run inside this block to `progress`."""
+    token = _PROGRESS.set(progress)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
+
+
+def _report(stage: str, done: int, total: int) -> None:
+    progress = _PROGRESS.get()
+    if progress is not None:
+        progress(stage, done, total)
+
+
 REMOVED_DIR = ".removed"  # hidden: the loader skips it; removed articles stay restorable
 UPLOAD_DIR = "uploads"
 
@@ -323,6 +350,7 @@ def _sync(settings: Settings, current: Index | None, log: Log) -> tuple[Index, U
     )  # fmt: skip
     documents, files = scan.documents, scan.files
     report.warnings.extend(scan.warnings)
+    _report("load", len(files), len(files))
     for warning in report.warnings:
         log(f"warning: {warning}")
     if not documents:
@@ -342,7 +370,9 @@ def _sync(settings: Settings, current: Index | None, log: Log) -> tuple[Index, U
     report.timings["load_s"] = time.perf_counter() - started
     index = _assemble(settings, current, documents, files, fingerprint, report)
     clock = time.perf_counter()
+    _report("write", 0, 1)
     index.manifest = write_generation(settings, index.manifest, index)
+    _report("write", 1, 1)
     report.timings.update(index.manifest["timings"], write_s=time.perf_counter() - clock)
     report.generation = index.generation
     report.seconds = time.perf_counter() - started
@@ -366,7 +396,9 @@ def _assemble(settings, current, documents, files, fingerprint, report) -> Index
     same_furniture = current is not None and furniture == frozenset(
         current.manifest.get("furniture", ())
     )
-    for doc_id, doc in documents.items():
+    for done, (doc_id, doc) in enumerate(documents.items(), start=1):
+        if done % 500 == 0 or done == len(documents):
+            _report("split", done, len(documents))
         if current is not None and doc_id in current.documents:
             if same_furniture:
                 passages += [current.passages[row] for row in current.passages.rows_of(doc_id)]
@@ -399,7 +431,11 @@ def _assemble(settings, current, documents, files, fingerprint, report) -> Index
             documents[passages[sentences[i].row].doc_id].text[sentences[i].start : sentences[i].end]
             for i in fresh
         ]
-        vectors[fresh] = encoder.encode(texts)
+        _report("embed", 0, len(texts))
+        for first in range(0, len(texts), EMBED_CHUNK):
+            chunk = texts[first : first + EMBED_CHUNK]
+            vectors[fresh[first : first + len(chunk)]] = encoder.encode(chunk)
+            _report("embed", first + len(chunk), len(texts))
     timings["embed_s"] = time.perf_counter() - clock
     timings["sentences_embedded"] = len(fresh)
 

@@ -167,3 +167,36 @@ def test_serve_on_a_busy_port_says_so_and_exits_2(seed_settings):
     assert done.returncode == 2
     assert f"cannot serve on 127.0.0.1:{port}" in done.stderr and "--port" in done.stderr
     assert "serving on" not in done.stdout + done.stderr
+
+
+def test_ingest_reports_each_stage_and_is_quiet_when_asked(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(3):
+        text = f"Story {i}\n\nThe council met on day {i} and agreed a budget, its leader said.\n"
+        (corpus / f"a{i}.txt").write_text(text, encoding="utf-8")
+    env = ["--corpus", str(corpus), "--index", str(tmp_path / "index")]
+    done = run(["ingest", *env])
+    assert done.returncode == 0, done.stderr
+    for line in ("load: 3 files in", "split: 3 articles in", "embed: ", " sentences in",
+                 "write: 1 generation in"):  # fmt: skip
+        assert line in done.stderr, done.stderr
+    (corpus / "a3.txt").write_text("Story 3\n\nA fourth story, a new one.\n", encoding="utf-8")
+    quiet = run(["ingest", "--quiet", *env])
+    assert quiet.returncode == 0 and "embed:" not in quiet.stderr and "1 added" in quiet.stderr
+
+
+def test_progress_is_a_callback_of_the_library(tmp_path):
+    from retrieval import Settings
+    from retrieval.update import reporting, sync
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Story\n\nThe mayor opened a bridge, she said.\n", "utf-8")
+    seen = []
+    with reporting(lambda stage, done, total: seen.append((stage, done, total))):
+        sync(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"))
+    stages = [s for s, _, _ in seen]
+    assert stages[0] == "load" and "embed" in stages and stages[-1] == "write"
+    assert all(done <= total for _, done, total in seen)
+    assert ("embed", 0, seen[stages.index("embed")][2]) in seen
