@@ -4,7 +4,8 @@
     /widget           the chat alone, sources inline under each answer (for iframes and
                       the <gradio-app> web component; /gradio.js is served here, no CDN)
     /article/DOC_ID   the whole article, ?start=S&end=E highlighted and scrolled into view
-    /api/ask?q=...    the answer JSON for plain HTTP clients; Gradio clients call api_name "ask"
+    /api/ask?q=...    the answer JSON for plain HTTP clients (GET, or POST a JSON body {"q", "k",
+                      "mode"}); Gradio clients call api_name "ask"
 
 Served by FastAPI so the project, not Gradio, decides CORS (an allow-list) and which sites may
 embed the app (CSP frame-ancestors). Run with `make run` or `newsqa serve`; importing this
@@ -12,6 +13,7 @@ module serves nothing.
 """
 
 import html
+import json
 import math
 import os
 import re
@@ -269,6 +271,9 @@ def chat_turn(
         )
     )
     return "", history, turns, render_sources(answer, base)
+
+
+MAX_POST_BYTES = 16 * 1024  # a question is at most 2,000 characters; the rest is k and mode
 
 
 def api_answer(index: Index, question, k=5, mode="hybrid") -> dict:
@@ -650,9 +655,28 @@ def create_app(index: Index, settings: Settings):
 
     @app.get("/api/ask")
     async def api_ask(request: Request):
-        arrived = time.monotonic()
         params = request.query_params
         q, k, mode = params.get("q", ""), params.get("k", "5"), params.get("mode", "hybrid")
+        return await answer_request(q, k, mode)
+
+    @app.post("/api/ask")
+    async def api_ask_post(request: Request):
+        """The same answer for a JSON body {"q": ..., "k": 5, "mode": "hybrid"}."""
+        body = await request.body()
+        if len(body) > MAX_POST_BYTES:
+            return refuse(413, f"the request body is over {MAX_POST_BYTES:,} bytes; send "
+                               'only {"q": ..., "k": ..., "mode": ...}')  # fmt: skip
+        try:
+            data = json.loads(body or b"{}")
+        except (ValueError, RecursionError):
+            return refuse(400, 'the body must be JSON: {"q": "What did Zhang Jun say?", "k": 5}')
+        if not isinstance(data, dict):
+            return refuse(400, 'the body must be a JSON object: {"q": "...", "k": 5}')
+        q = data.get("q", data.get("question", ""))
+        return await answer_request(q, data.get("k", 5), data.get("mode", "hybrid"))
+
+    async def answer_request(q, k, mode):
+        arrived = time.monotonic()
         if not gate.reserve():
             return refuse(503, BUSY_MESSAGE, **{"Retry-After": str(RETRY_AFTER_S)})
         started = False
@@ -665,7 +689,8 @@ def create_app(index: Index, settings: Settings):
             try:
                 return JSONResponse(api_answer(live.index, q, k, mode))
             except NewsqaError as err:
-                return refuse(413 if len(q) > MAX_QUESTION_CHARS else 400, str(err))
+                too_long = isinstance(q, str) and len(q) > MAX_QUESTION_CHARS
+                return refuse(413 if too_long else 400, str(err))
             finally:
                 gate.finish()
 

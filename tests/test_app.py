@@ -244,3 +244,17 @@ def test_answer_text_is_exactly_lead_plus_cited_parts(seed_index, question):
     assert answer.answer == compose(answer.lead, answer.parts)
     for part in answer.parts:
         assert part["text"] in answer.hits[part["citation"] - 1].text
+
+
+def test_post_api_ask_gives_the_same_answer_and_errors_in_one_shape(client):
+    got = client.get("/api/ask", params={"q": "What did Zhang Jun say?", "k": 3}).json()
+    posted = client.post("/api/ask", json={"q": "What did Zhang Jun say?", "k": 3})
+    assert posted.status_code == 200 and posted.json() == got
+    upper = client.post("/api/ask", json={"question": "Olympic truce", "mode": "LEXICAL"})
+    assert upper.status_code == 200 and upper.json()["mode"] == "lexical"
+    for body, status in [(b"not json", 400), (b"[1, 2]", 400), (b'{"q": "x", "k": "abc"}', 400),
+                         (b'{"q": 5}', 400), (b"x" * 20_000, 413)]:  # fmt: skip
+        bad = client.post("/api/ask", content=body, headers={"Content-Type": "application/json"})
+        assert bad.status_code == status and set(bad.json()) == {"error"}, (body[:20], bad.text)
+    too_long = client.post("/api/ask", json={"q": "x" * 3000})
+    assert too_long.status_code == 413 and "2,000" in too_long.json()["error"]
