@@ -118,8 +118,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 class _Progress:
-    """Progress of long work on stderr: a tqdm bar per stage on a terminal, else one line per
-    stage when it ends (counts, seconds, rate); nothing with --quiet."""
+    """Progress of long work on stderr: a tqdm bar per stage on a terminal, else a line per
+    tenth of a long stage and one when it ends (counts, seconds, rate); nothing with --quiet."""
 
     NAMES = {"load": "files", "split": "articles", "embed": "sentences", "write": "generation"}
 
@@ -127,6 +127,7 @@ class _Progress:
         self.quiet, self.tty = quiet, sys.stderr.isatty()
         self.bars: dict = {}
         self.started: dict[str, float] = {}
+        self.tenths: dict[str, int] = {}  # last tenth of a stage reported (not a terminal)
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if self.quiet:
@@ -146,6 +147,14 @@ class _Progress:
             seconds = time.perf_counter() - self.started[stage]
             rate = f", {done / seconds:,.0f}/s" if seconds > 0.5 and total > 1 else ""
             _stderr(f"{stage}: {total:,} {self.NAMES[stage]} in {seconds:.1f}s{rate}")
+        elif total >= 1000 and done * 10 // total > self.tenths.get(stage, 0):
+            # a line per tenth of a long stage, so a log shows it is alive and when it ends
+            self.tenths[stage] = done * 10 // total
+            seconds = time.perf_counter() - self.started[stage]
+            left = seconds * (total - done) / done if done else 0
+            _stderr(f"{stage}: {done:,} of {total:,} {self.NAMES[stage]} "
+                    f"({100 * done // total}%), {done / max(seconds, 1e-9):,.0f}/s, "
+                    f"about {left / 60:.0f} min left")  # fmt: skip
 
 
 def _ingest(args, settings: Settings) -> int:
