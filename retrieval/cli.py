@@ -255,7 +255,8 @@ def _speakers(args, settings: Settings) -> int:
     for quote in index.quotes:
         if quote.speaker is not None:
             counts[quote.speaker] = counts.get(quote.speaker, 0) + 1
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    # Only who is quoted: a place or office seen with a role but never quoted is no speaker.
+    ranked = sorted(((n, c) for n, c in counts.items() if c), key=lambda item: (-item[1], item[0]))
     rows = [{"name": n, "quotes": c, "roles": index.speakers.get(n, [])} for n, c in ranked]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))

@@ -200,3 +200,14 @@ def test_progress_is_a_callback_of_the_library(tmp_path):
     assert stages[0] == "load" and "embed" in stages and stages[-1] == "write"
     assert all(done <= total for _, done, total in seen)
     assert ("embed", 0, seen[stages.index("embed")][2]) in seen
+
+
+def test_speakers_lists_only_who_is_quoted_with_counts(seed_index, seed_settings):
+    done = run(["speakers", "--json"], seed_settings)
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert rows and all(row["quotes"] > 0 for row in rows)
+    quoted = {q.speaker for q in seed_index.quotes if q.speaker}
+    assert {row["name"] for row in rows} == quoted
+    zhang = next(row for row in rows if row["name"] == "Zhang Jun")
+    assert zhang["quotes"] == len(seed_index.quotes_by_speaker["Zhang Jun"])
