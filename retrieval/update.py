@@ -61,6 +61,7 @@ Progress = Callable[[str, int, int], None]
 _PROGRESS: contextvars.ContextVar[Progress | None] = contextvars.ContextVar(
     "progress", default=None
 )
+MAX_WARNINGS_SHOWN = 20  # skipped files and records logged one by one; the rest counted
 EMBED_CHUNK = 4096  # sentences encoded per call between progress reports (a multiple of 32)
 
 
@@ -351,8 +352,11 @@ def _sync(settings: Settings, current: Index | None, log: Log) -> tuple[Index, U
     documents, files = scan.documents, scan.files
     report.warnings.extend(scan.warnings)
     _report("load", len(files), len(files))
-    for warning in report.warnings:
+    for warning in report.warnings[:MAX_WARNINGS_SHOWN]:
         log(f"warning: {warning}")
+    if len(report.warnings) > MAX_WARNINGS_SHOWN:  # an archive's 2,500 bodiless stories
+        log(f"... and {len(report.warnings) - MAX_WARNINGS_SHOWN:,} more warnings like these "
+            "(all of them are in the index's manifest.json, \"warnings\")")  # fmt: skip
     if not documents:
         raise NewsqaError(
             f"no articles to index in {settings.corpus_dir} (supported: "

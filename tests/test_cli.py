@@ -211,3 +211,20 @@ def test_speakers_lists_only_who_is_quoted_with_counts(seed_index, seed_settings
     assert {row["name"] for row in rows} == quoted
     zhang = next(row for row in rows if row["name"] == "Zhang Jun")
     assert zhang["quotes"] == len(seed_index.quotes_by_speaker["Zhang Jun"])
+
+
+def test_many_skipped_records_are_counted_not_listed(tmp_path):
+    from retrieval import Settings
+    from retrieval.update import MAX_WARNINGS_SHOWN, sync
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text("Story\n\nThe mayor opened a bridge, she said.\n", "utf-8")
+    for i in range(MAX_WARNINGS_SHOWN + 5):
+        (corpus / f"empty{i:02d}.txt").write_text("  \n", encoding="utf-8")
+    lines: list[str] = []
+    index, _ = sync(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"), log=lines.append)
+    shown = [line for line in lines if line.startswith("warning: skipped")]
+    assert len(shown) == MAX_WARNINGS_SHOWN
+    assert any("... and 5 more warnings" in line for line in lines)
+    assert len(index.manifest["warnings"]) == MAX_WARNINGS_SHOWN + 5  # all kept
