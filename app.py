@@ -37,6 +37,7 @@ from retrieval import (
 )
 from retrieval.config import MAX_QUESTION_CHARS, MODES
 from retrieval.documents import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
+from retrieval.filters import make_filter, matching_articles
 from retrieval.followup import Turn, rewrite
 from retrieval.serving import (
     BUSY_MESSAGE,
@@ -276,15 +277,19 @@ def chat_turn(
 MAX_POST_BYTES = 16 * 1024  # a question is at most 2,000 characters; the rest is k and mode
 
 
-def api_answer(index: Index, question, k=5, mode="hybrid") -> dict:
-    """The same JSON object as `newsqa ask --json`; bad types get the CLI's messages."""
+def api_answer(index: Index, question, k=5, mode="hybrid", source=None, since=None,
+               until=None) -> dict:  # fmt: skip
+    """The same JSON object as `newsqa ask --json`; bad types get the CLI's messages.
+    source / since / until keep the articles of a publisher or site, or of a date range."""
     if not isinstance(question, str):
         raise NewsqaError(
             f"the question must be text, got {type(question).__name__} {_short(question)}"
         )
     if not isinstance(mode, str):
         raise NewsqaError(f"mode must be one of {', '.join(MODES)}, got {_short(mode)}")
-    return ask(index, question, k=whole_k(k), mode=mode.lower()).to_dict()
+    wanted = make_filter(source, since, until)
+    scope = matching_articles(index, wanted) if wanted else None
+    return ask(index, question, k=whole_k(k), mode=mode.lower(), doc_ids=scope).to_dict()
 
 
 def whole_k(k):
@@ -657,7 +662,8 @@ def create_app(index: Index, settings: Settings):
     async def api_ask(request: Request):
         params = request.query_params
         q, k, mode = params.get("q", ""), params.get("k", "5"), params.get("mode", "hybrid")
-        return await answer_request(q, k, mode)
+        where = {key: params.get(key) for key in ("source", "since", "until")}
+        return await answer_request(q, k, mode, where)
 
     @app.post("/api/ask")
     async def api_ask_post(request: Request):
@@ -673,9 +679,10 @@ def create_app(index: Index, settings: Settings):
         if not isinstance(data, dict):
             return refuse(400, 'the body must be a JSON object: {"q": "...", "k": 5}')
         q = data.get("q", data.get("question", ""))
-        return await answer_request(q, data.get("k", 5), data.get("mode", "hybrid"))
+        where = {key: data.get(key) for key in ("source", "since", "until")}
+        return await answer_request(q, data.get("k", 5), data.get("mode", "hybrid"), where)
 
-    async def answer_request(q, k, mode):
+    async def answer_request(q, k, mode, where):
         arrived = time.monotonic()
         if not gate.reserve():
             return refuse(503, BUSY_MESSAGE, **{"Retry-After": str(RETRY_AFTER_S)})
@@ -687,7 +694,7 @@ def create_app(index: Index, settings: Settings):
             if not gate.start(arrived):
                 return refuse(503, BUSY_MESSAGE, **{"Retry-After": str(RETRY_AFTER_S)})
             try:
-                return JSONResponse(api_answer(live.index, q, k, mode))
+                return JSONResponse(api_answer(live.index, q, k, mode, **where))
             except NewsqaError as err:
                 too_long = isinstance(q, str) and len(q) > MAX_QUESTION_CHARS
                 return refuse(413 if too_long else 400, str(err))

@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--mode", choices=MODES, default="hybrid", help="retrieval (default hybrid)")
     ask.add_argument("--json", action="store_true", help="print the answer as one JSON object")
     ask.add_argument("--no-quotes", action="store_true", help="plain retrieval, no speaker routing")
+    ask.add_argument("--source", help="only articles of this publisher, site or path (any case)")
+    ask.add_argument("--since", help="only articles published on or after YYYY-MM-DD")
+    ask.add_argument("--until", help="only articles published on or before YYYY-MM-DD")
     _common(ask, argparse.SUPPRESS)
 
     listing = commands.add_parser("list", help="the indexed articles: id, headline, source, date")
@@ -197,14 +200,18 @@ def _done(settings: Settings, index, started: float) -> None:
 
 def _ask(args, settings: Settings) -> int:
     from .answer import ask, check_k, check_question
+    from .filters import make_filter, matching_articles
     from .update import open_for_questions
 
     check_k(args.k)  # fail before loading anything
+    wanted = make_filter(args.source, args.since, args.until)
     if args.question != "-":
         check_question(args.question)
     index = open_for_questions(settings, log=_stderr)  # asking never writes
+    scope = matching_articles(index, wanted) if wanted else None
     if args.question != "-":
-        answer = ask(index, args.question, k=args.k, mode=args.mode, quotes=not args.no_quotes)
+        answer = ask(index, args.question, k=args.k, mode=args.mode, quotes=not args.no_quotes,
+                     doc_ids=scope)  # fmt: skip
         print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else render(answer))
         return 0
     status = 0
@@ -212,7 +219,8 @@ def _ask(args, settings: Settings) -> int:
         if not line.strip():
             continue
         try:
-            answer = ask(index, line, k=args.k, mode=args.mode, quotes=not args.no_quotes)
+            answer = ask(index, line, k=args.k, mode=args.mode, quotes=not args.no_quotes,
+                         doc_ids=scope)  # fmt: skip
             if args.json:
                 out = json.dumps(answer.to_dict(), ensure_ascii=False)
             else:  # each answer under its question

@@ -433,20 +433,21 @@ def _name_in_run(text, words, people: _People, singles) -> None:
     # also after a body's name ("Treasury Under-Secretary Alan Brook"), when two words remain.
     while k < len(words) and _is_role_word(words[k][1]):
         k += 1
-    last_role = max((i for i in range(k, len(words) - 2) if _is_role_word(words[i][1])), default=-1)
-    if last_role >= 0:
-        k = last_role + 1
+    if len(words) - k > 2:
+        last_role = max((i for i in range(k, len(words) - 2) if _is_role_word(words[i][1])),
+                        default=-1)  # fmt: skip
+        if last_role >= 0:
+            k = last_role + 1
     # "Top-ranked Aryna Sabalenka": a hyphenated word with a lower-case part opens no name
     # (a Korean given name like Soo-jin follows the family name, never precedes it).
     while len(words) - k > 2 and _HYPHENATED_GIVEN.fullmatch(words[k][1]):
         k += 1
     while len(words) - k > 2 and words[k][1].lower() in _BODY_SUFFIXES:
         k += 1  # "Professor of Medicine Carl Leier": the field ends the title
-    office = _OFFICE_OF.search(text, max(0, words[0][0] - 40), words[0][0])
     if (
         k == 0
         and len(words) >= 4
-        and office
+        and (office := _OFFICE_OF.search(text, max(0, words[0][0] - 40), words[0][0]))
         and _is_role_word(office.group(1))
         and not any(_is_initial(w) for _, w in words[-3:])
     ):  # "Deputy Director of Public Prosecution Eva-Marie Persson": after "<office> of" the

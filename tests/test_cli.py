@@ -228,3 +228,15 @@ def test_many_skipped_records_are_counted_not_listed(tmp_path):
     assert len(shown) == MAX_WARNINGS_SHOWN
     assert any("... and 5 more warnings" in line for line in lines)
     assert len(index.manifest["warnings"]) == MAX_WARNINGS_SHOWN + 5  # all kept
+
+
+def test_ask_filters_by_source_and_says_when_nothing_matches(seed_index, seed_settings):
+    done = run(["ask", "How many troops has Russia amassed?", "--json", "--source",
+                "china-backs"], seed_settings)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    hits = json.loads(done.stdout)["hits"]
+    assert hits and all("china-backs" in h["source"] for h in hits)
+    dated = run(["ask", "Zhang", "--since", "2024-01-01"], seed_settings)
+    assert dated.returncode == 2 and "no indexed article matches since 2024-01-01" in dated.stderr
+    bad = run(["ask", "Zhang", "--until", "soon"], seed_settings)
+    assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr

@@ -633,34 +633,48 @@ def test_html_like_content():
     assert ("Russia", "little cause for optimism") in [(q.speaker, q.text) for q in found]
 
 
-def test_one_megabyte_of_random_quote_marks_is_fast():
+def _random_marks(size: int) -> str:
     rng = random.Random(7)
     vocab = (
         "the a said told Zhang Jun Wang Yi Blinken Russia he she according to , . : ; — "
         'security talks “ ” " ‘ ’ It’s allies’ so-called \n \n\n'
     ).split(" ")
-    parts, size = [], 0
-    while size < 1_000_000:
+    parts, total = [], 0
+    while total < size:
         word = rng.choice(vocab)
         parts.append(word)
-        size += len(word) + 1
-    doc = make_document(" ".join(parts), "random.txt")
+        total += len(word) + 1
+    return " ".join(parts)
+
+
+def _seconds(text: str) -> tuple[float, list]:
+    doc = make_document(text, "t.txt")
     started = time.perf_counter()
     found = extract_quotes(doc)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 2.0, f"{elapsed:.2f}s"
+    return time.perf_counter() - started, found
+
+
+# Growth, not speed, is what a test can hold on a shared machine (speed lives in bench/): a
+# quarter of the input and all of it, timed side by side; linear work is ~4x, a quadratic
+# path (the kind an adversarial article exploits) ~16x.
+MAX_GROWTH_FOR_4X_INPUT = 8
+
+
+def test_one_megabyte_of_random_quote_marks_grows_linearly():
+    small, _ = _seconds(_random_marks(250_000))
+    text = _random_marks(1_000_000)
+    big, found = _seconds(text)
+    assert big < MAX_GROWTH_FOR_4X_INPUT * small + 0.05, f"{small:.2f}s -> {big:.2f}s"
     assert found, "random marks do pair up somewhere"
     for q in found:
-        assert doc.text[q.start : q.end] == q.text
+        assert text[q.start : q.end] == q.text
     assert [q.start for q in found] == sorted(q.start for q in found)
 
 
-def test_one_long_paragraph_without_breaks_is_fast():
-    text = ("“Talks matter,” Zhang said, and “we will see” " * 20000) + "“"
-    doc = make_document(text, "long.txt")
-    started = time.perf_counter()
-    found = extract_quotes(doc)
-    assert time.perf_counter() - started < 2.0
+def test_one_long_paragraph_without_breaks_grows_linearly():
+    small, _ = _seconds(("“Talks matter,” Zhang said, and “we will see” " * 5000) + "“")
+    big, found = _seconds(("“Talks matter,” Zhang said, and “we will see” " * 20000) + "“")
+    assert big < MAX_GROWTH_FOR_4X_INPUT * small + 0.05, f"{small:.2f}s -> {big:.2f}s"
     assert len(found) == 40000
 
 
