@@ -18,7 +18,6 @@ import math
 import os
 import re
 import sys
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -30,7 +29,6 @@ from retrieval import (
     Settings,
     add_upload,
     ask,
-    load_index,
     open_index,
     remove_articles,
     sync,
@@ -39,6 +37,7 @@ from retrieval.config import MAX_QUESTION_CHARS, MODES
 from retrieval.documents import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
 from retrieval.filters import make_filter, matching_articles
 from retrieval.followup import Turn, rewrite
+from retrieval.live import LiveIndex
 from retrieval.serving import (
     BUSY_MESSAGE,
     RETRY_AFTER_S,
@@ -48,7 +47,6 @@ from retrieval.serving import (
     check_admin_password,
     password_matches,
 )
-from retrieval.store import read_manifest
 
 TITLE = "newsqa"
 TAGLINE = "Ask the news articles a question; every answer cites the exact passage it comes from."
@@ -319,48 +317,6 @@ class _Ungated:
 
 
 _UNGATED = _Ungated()
-
-
-class LiveIndex:
-    """The index the app answers from, always one whole generation.
-
-    An admin update swaps in its new generation at once; one written by another process
-    (`newsqa add` while the app runs) is picked up within RECHECK_SECONDS. Each request reads
-    `.index` once, so every answer comes from a single generation.
-    """
-
-    RECHECK_SECONDS = 2.0
-
-    def __init__(self, index: Index):
-        self._index = index
-        self._checked = time.monotonic()
-        self._lock = threading.Lock()
-
-    @property
-    def index(self) -> Index:
-        if time.monotonic() - self._checked > self.RECHECK_SECONDS:
-            self._refresh()
-        return self._index
-
-    @index.setter
-    def index(self, index: Index) -> None:
-        self._index = index
-
-    def _refresh(self) -> None:
-        if not self._lock.acquire(blocking=False):
-            return  # another request is already reloading; keep answering from this one
-        try:
-            self._checked = time.monotonic()
-            current = self._index
-            manifest = read_manifest(current.settings.index_dir)
-            if manifest and manifest.get("generation", "") > current.generation:
-                loaded = load_index(current.settings)
-                if loaded.generation > self._index.generation:  # an admin swap may be newer
-                    self._index = loaded
-        except Exception as err:  # noqa: BLE001 - keep answering from the generation we have
-            print(f"newsqa: keeping generation {self._index.generation}: {err}", flush=True)
-        finally:
-            self._lock.release()
 
 
 # ---------------------------------------------------------------- Gradio UIs

@@ -236,10 +236,16 @@ def remove_stale_generations(folder: Path, manifest: dict, previous: dict | None
     (folder / ".manifest.json.tmp").unlink(missing_ok=True)
 
 
+def generation_number(name: str | None) -> int:
+    """7 for "gen-000007" (the order of generations); -1 for anything else."""
+    text = str(name or "")
+    return int(text[4:]) if text.startswith("gen-") and text[4:].isdigit() else -1
+
+
 def _next_generation_number(folder: Path, manifest: dict | None) -> int:
-    numbers = [int(p.name.split("-")[1]) for p in folder.glob("gen-*") if p.name[4:].isdigit()]
-    if manifest and str(manifest.get("generation", "")).startswith("gen-"):
-        numbers.append(int(manifest["generation"].split("-")[1]))
+    numbers = [generation_number(p.name) for p in folder.glob("gen-*")]
+    if manifest:
+        numbers.append(generation_number(manifest.get("generation")))
     return max(numbers, default=0) + 1
 
 

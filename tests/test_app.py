@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 
 import app
 from retrieval import Settings, ask, build_index
+from retrieval.live import LiveIndex
 
 ALLOWED = "http://embed.test:8000"
 ADMIN_PASSWORD = "correct horse battery"
@@ -209,7 +210,7 @@ def test_running_app_picks_up_generations_written_by_other_processes(corpus_copy
     from retrieval import add_paths
 
     settings = Settings(corpus_dir=corpus_copy, index_dir=tmp_path / "index")
-    live = app.LiveIndex(build_index(settings))
+    live = LiveIndex(build_index(settings))
     first = live.index.generation
     article = tmp_path / "late.txt"
     article.write_text("Late news\n\nThe ferry resumed service to the island on Sunday morning.")

@@ -86,3 +86,29 @@ def test_binary_and_non_utf8_files_are_skipped_not_fatal(corpus_copy, tmp_path):
     assert any("image.txt" in line and "binary" in line for line in logged)
     assert any("old.txt" in line and "UTF-8" in line for line in logged)
     assert len(index.manifest["warnings"]) == 2
+
+
+def test_generations_are_ordered_by_number_not_by_spelling():
+    from retrieval.store import generation_number
+
+    assert generation_number("gen-1000000") > generation_number("gen-999999")  # 7 digits
+    assert generation_number("gen-000007") == 7
+    assert generation_number(None) == generation_number("current") == -1
+
+
+def test_a_live_index_that_cannot_reload_keeps_answering_and_logs_why(seed_index, tmp_path):
+    import dataclasses
+    import json
+
+    from retrieval.live import LiveIndex
+
+    index_dir = tmp_path / "index"
+    index_dir.mkdir()
+    (index_dir / "manifest.json").write_text(json.dumps({"generation": "gen-999999"}), "utf-8")
+    moved = dataclasses.replace(seed_index, settings=dataclasses.replace(
+        seed_index.settings, index_dir=index_dir))  # fmt: skip
+    lines: list[str] = []
+    live = LiveIndex(moved, log=lines.append)
+    live.RECHECK_SECONDS = -1.0  # check on every read
+    assert live.index is moved  # the newer manifest's generation cannot load: keep this one
+    assert lines and f"keeping generation {seed_index.generation}" in lines[0]
