@@ -33,6 +33,7 @@ from retrieval import (
     remove_articles,
     sync,
 )
+from retrieval.answer import MAX_K
 from retrieval.config import MAX_QUESTION_CHARS, MODES
 from retrieval.documents import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
 from retrieval.filters import make_filter, matching_articles
@@ -272,6 +273,9 @@ def chat_turn(
     return "", history, turns, render_sources(answer, base)
 
 
+# The box takes more than the limit, so that an over-long question reaches the server and is
+# refused with the API's message instead of being cut to 2,000 characters and answered.
+TYPED_LIMIT = 4 * MAX_QUESTION_CHARS
 MAX_POST_BYTES = 16 * 1024  # a question is at most 2,000 characters; the rest is k and mode
 
 
@@ -352,12 +356,12 @@ def build_page(live: LiveIndex, gate: AnswerGate, base: str):
                 with gr.Row():
                     box = gr.Textbox(
                         placeholder="Ask, e.g. What did Zhang Jun say?", show_label=False,
-                        max_length=MAX_QUESTION_CHARS, scale=5, elem_id="nq-question",
+                        max_length=TYPED_LIMIT, scale=5, elem_id="nq-question",
                     )  # fmt: skip
                     send = gr.Button("Ask", variant="primary", scale=1, min_width=80)
                 gr.Examples(EXAMPLES, inputs=box, label="Try")
                 with gr.Accordion("Settings", open=False):
-                    k = gr.Slider(1, 10, value=5, step=1, label="Passages (k)")
+                    k = gr.Slider(1, MAX_K, value=5, step=1, label="Passages (k)")
                     mode = gr.Radio(list(MODES), value="hybrid", label="Retrieval")
                     # Choices come from a search, never the whole corpus (100k titles = 3.5 MB).
                     find = gr.Textbox(
@@ -423,7 +427,7 @@ def build_widget(live: LiveIndex, gate: AnswerGate, base: str):
         chat = gr.Chatbot(label=f"{TITLE}: cited answers from the news", height=420)
         box = gr.Textbox(
             placeholder="What did Zhang Jun say?", show_label=False,
-            max_length=MAX_QUESTION_CHARS, elem_id="nq-widget-question",
+            max_length=TYPED_LIMIT, elem_id="nq-widget-question",
         )  # fmt: skip
         gr.Examples(EXAMPLES[:2], inputs=box, label="Try")
 
@@ -613,6 +617,14 @@ def create_app(index: Index, settings: Settings):
         return response
 
     api_threads = anyio.CapacityLimiter(gate.capacity)  # never more: the gate refuses first
+
+    @app.get("/widget", include_in_schema=False)
+    def widget_slash():
+        return RedirectResponse("/widget/", 307)  # src=".../widget" must not be a broken frame
+
+    @app.get("/admin", include_in_schema=False)
+    def admin_slash():
+        return RedirectResponse("/admin/", 307)
 
     @app.get("/api/ask")
     async def api_ask(request: Request):

@@ -259,3 +259,24 @@ def test_post_api_ask_gives_the_same_answer_and_errors_in_one_shape(client):
         assert bad.status_code == status and set(bad.json()) == {"error"}, (body[:20], bad.text)
     too_long = client.post("/api/ask", json={"q": "x" * 3000})
     assert too_long.status_code == 413 and "2,000" in too_long.json()["error"]
+
+
+def test_widget_and_admin_without_a_slash_redirect(client, admin_app):
+    widget = client.get("/widget", follow_redirects=False)
+    assert widget.status_code == 307 and widget.headers["location"] == "/widget/"
+    test_client, _ = admin_app
+    admin = test_client.get("/admin", follow_redirects=False)  # not logged in: the login page
+    assert admin.status_code == 303 and admin.headers["location"] == "/admin/login"
+    login = test_client.post("/admin/login", data={"password": ADMIN_PASSWORD},
+                             follow_redirects=False)  # fmt: skip
+    assert login.status_code in (302, 303), login.text
+    logged_in = test_client.get("/admin", follow_redirects=False)
+    assert logged_in.status_code == 307 and logged_in.headers["location"] == "/admin/"
+
+
+def test_an_over_long_chat_question_is_refused_with_the_apis_message(seed_index):
+    import app
+
+    _, history, turns, _ = app.chat_turn(seed_index, "x" * 3000, [], [], 5, "hybrid", None)
+    assert "the limit is 2,000" in history[-1]["content"] and turns == []
+    assert app.TYPED_LIMIT > app.MAX_QUESTION_CHARS  # the box lets it reach the server
