@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from .config import MAX_QUESTION_CHARS, MODES, NewsqaError
 from .dense import dense_search, dense_search_within
 from .lexical import idf as term_idf
-from .lexical import lexical_search, tokenize
+from .lexical import lexical_search, sentence_terms, tokenize
 from .quotes import Quote
 from .records import Index
 from .search import reciprocal_rank_fusion
@@ -471,10 +471,11 @@ def _relevance(
     vocab, idf = term_idf(index)
     query_terms = {t for t in tokenize([query])[0] if t in vocab}
     total_weight = sum(idf[vocab[t]] for t in query_terms) or 1.0
-    overlap = [
-        sum(idf[vocab[t]] for t in query_terms & set(terms)) / total_weight
-        for terms in tokenize([text for text, _ in items])
-    ]
+    if all(len(ids) == 1 for _, ids in items):  # one sentence each: its terms are kept
+        terms_of = sentence_terms([(ids[0], text) for text, ids in items])
+    else:
+        terms_of = [set(terms) for terms in tokenize([text for text, _ in items])]
+    overlap = [sum(idf[vocab[t]] for t in query_terms & terms) / total_weight for terms in terms_of]
     similarity = [0.0] * len(items)
     if query_vector is not None:
         ids = [sid for _, sentence_ids in items for sid in sentence_ids]

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import weakref
+from collections import OrderedDict
 
 import numpy as np
 
@@ -64,6 +66,28 @@ def tokenize(texts: list[str]) -> list[list[str]]:
     unique = list(dict.fromkeys(w for doc in words for w in doc))
     stem = dict(zip(unique, _stem_words(unique), strict=True))
     return [[stem[w] for w in doc] for doc in words]
+
+
+_TERMS: OrderedDict[int, frozenset[str]] = OrderedDict()
+_TERMS_LOCK = threading.Lock()
+TERMS_CACHED = 200_000  # sentences whose terms are kept (a few tens of MB at most)
+
+
+def sentence_terms(items: list[tuple[int, str]]) -> list[frozenset[str]]:
+    """The terms of each (sentence id, text), tokenized once per sentence and kept: a sentence
+    id names one text for good (it hashes the article's text and the offsets), so answering
+    does not re-tokenize the same candidate sentences question after question."""
+    with _TERMS_LOCK:
+        found = [_TERMS.get(key) for key, _ in items]
+    missing = [i for i, terms in enumerate(found) if terms is None]
+    if missing:
+        fresh = tokenize([items[i][1] for i in missing])
+        with _TERMS_LOCK:
+            for i, terms in zip(missing, fresh, strict=True):
+                found[i] = _TERMS[items[i][0]] = frozenset(terms)
+            while len(_TERMS) > TERMS_CACHED:
+                _TERMS.popitem(last=False)
+    return found
 
 
 # ---------------------------------------------------------------- search

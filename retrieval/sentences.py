@@ -239,6 +239,7 @@ def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
 # ---------------------------------------------------------------- headings
 
 _HEADING_MAX_WORDS = 14
+_HEADING_MAX_CHARS = 300  # a headline of 30 words, at most
 _HEADING_END = ".!?…:;,\"”’'"
 
 
@@ -249,20 +250,21 @@ def is_heading(text: str, start: int, end: int) -> bool:
     in capitals ("UKRAINIAN VIEWS 'INCORPORATED' INTO US WRITTEN RESPONSE"), or a short line
     with no closing stop between blank lines ("Rules out return"). A line with a number in it
     is not a subheading: "Shr 1.20 dlrs vs 1.10 dlrs" is a Reuters table row, an answer."""
+    if end - start > _HEADING_MAX_CHARS:
+        return False
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
     if text[line_start:start].strip() or text[end:line_end].strip():
         return False
     line = text[start:end].strip()
-    if not line:
-        return False
+    if not line or len(line) > _HEADING_MAX_CHARS:
+        return False  # (a heading is short: most sentences are rejected here, cheaply)
     words = line.split()
-    letters = [c for c in line if c.isalpha()]
     if not text[:line_start].strip():
         return len(words) <= 30 and not line.endswith((".", "!", "?"))  # the headline
-    if len(words) >= 2 and len(letters) >= 6 and not any(c.islower() for c in letters):
-        return True
+    if len(words) >= 2 and line.upper() == line and sum(c.isalpha() for c in line) >= 6:
+        return True  # in capitals
     before = text[:line_start].rstrip(" \t\r")
     after = text[line_end:].lstrip(" \t\r")
     alone = (before.endswith("\n\n") or not before) and (after.startswith("\n\n") or not after)

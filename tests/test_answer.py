@@ -156,3 +156,13 @@ def test_nothing_found_marks_no_sentence(news_index):
     answer = ask(news_index, "Who won the chess championship in Reykjavik?")
     assert not answer.found and answer.parts == []
     assert all(hit.highlights == [] for hit in answer.hits)
+
+
+def test_sentence_terms_are_the_tokenizers_and_kept_per_sentence_id():
+    from retrieval import lexical
+
+    items = [(101, "Russia said the talks failed."), (102, "Dockworkers walked out.")]
+    first = lexical.sentence_terms(items)
+    assert first == [frozenset(t) for t in lexical.tokenize([text for _, text in items])]
+    again = lexical.sentence_terms(items)
+    assert all(a is b for a, b in zip(first, again, strict=True))  # not tokenized again
