@@ -4,7 +4,6 @@ article's table (retrieval/entities.py). Precision first: when two readings fit,
 
 from __future__ import annotations
 
-import bisect
 import re
 
 from .entities import (  # the package's own attribution modules
@@ -180,13 +179,7 @@ def _person_in_clause(
     "England fast bowler Brydon Carse said". A name after "to"/"for" is whom the speaker
     serves ("a lawyer for psychiatrist Jane Doe told reporters"): the speaker is unnamed."""
     people = state.people
-    if people.ordered is None:
-        people.ordered = sorted((o, n) for n, offsets in people.mentions.items() for o in offsets)
-    i = bisect.bisect_left(people.ordered, (lo if after is None else max(lo, after), ""))
-    named = []
-    while i < len(people.ordered) and people.ordered[i][0] < hi:
-        named.append(people.ordered[i])
-        i += 1
+    named = people.mentions_between(lo if after is None else max(lo, after), hi)
     if len({n for _, n in named}) != 1:
         return None
     at, name = named[0] if before_verb else named[-1]

@@ -76,17 +76,25 @@ class _People:
     def first_role(self, name: str | None) -> str | None:
         return self.roles[name][0] if name in self.roles and self.roles[name] else None
 
+    def mention_order(self) -> list[tuple[int, str]]:
+        """Every mention (offset, full name), in reading order; computed once."""
+        if self.ordered is None:
+            self.ordered = sorted((o, n) for n, offsets in self.mentions.items() for o in offsets)
+        return self.ordered
+
+    def mentions_between(self, lo: int, hi: int) -> list[tuple[int, str]]:
+        """The mentions (offset, full name) in text[lo:hi], in reading order."""
+        ordered = self.mention_order()
+        return ordered[
+            bisect.bisect_left(ordered, (lo, "")) : bisect.bisect_left(ordered, (hi, ""))
+        ]
+
     def first_mention(self, lo: int, hi: int, masked: str = "") -> str | None:
         """The person mentioned first in text[lo:hi], by full name or alias; with `masked`,
         not one named inside a quotation (a programme "John McLaughlin: One on One")."""
-        if self.ordered is None:
-            self.ordered = sorted((o, n) for n, offsets in self.mentions.items() for o in offsets)
-        i = bisect.bisect_left(self.ordered, (lo, ""))
-        while i < len(self.ordered) and self.ordered[i][0] < hi:
-            pos, name = self.ordered[i]
+        for pos, name in self.mentions_between(lo, hi):
             if not masked or masked[pos] != QMASK:
                 return name
-            i += 1
         return None
 
     def last_mention_before(self, name: str, pos: int) -> int:
@@ -356,9 +364,7 @@ def _genders(text: str, people: _People) -> dict[str, str]:
             if words & _FEMALE_ROLE_WORDS:
                 titled.setdefault(name, set()).add("f")
     votes: dict[str, list[str]] = {}
-    if people.ordered is None:
-        people.ordered = sorted((o, n) for n, offsets in people.mentions.items() for o in offsets)
-    ordered = people.ordered
+    ordered = people.mention_order()
     for i, (pos, name) in enumerate(ordered):
         limit = min(pos + _GENDER_WINDOW, ordered[i + 1][0] if i + 1 < len(ordered) else len(text))
         cue = _GENDER_CUE.search(text, pos + len(name), limit)

@@ -8,7 +8,6 @@ attribution.py decides which phrase of a sentence is the speaker.
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, field
 
 from .entities import (  # the package's own attribution modules
@@ -137,9 +136,8 @@ class _State:
         genders = self.people.genders
         if genders.get(speaker, gender) == gender:
             return speaker
-        window = self.people.ordered or []
-        i = bisect.bisect_left(window, (max(0, pos - _PRONOUN_WINDOW), ""))
-        fits = {n for o, n in window[i:] if o < pos and genders.get(n) == gender}
+        window = self.people.mentions_between(max(0, pos - _PRONOUN_WINDOW), pos)
+        fits = {n for _, n in window if genders.get(n) == gender}
         return fits.pop() if len(fits) == 1 else None
 
     def last_mentioned(self, pos: int) -> str | None:

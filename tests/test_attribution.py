@@ -282,7 +282,6 @@ def test_labels_and_defined_terms_are_nobodys_words(text):
     from retrieval.documents import make_document
 
     quotes = extract_quotes(make_document(text, "x.txt"))
-    assert all(q.speaker is None or q.text != "In play" for q in quotes), quotes
     assert not [q for q in quotes if q.text in ("friend of the court", "gig economy", "In play")]
 
 
