@@ -160,13 +160,16 @@ def ask(
             [[r for r, _ in dense], [r for r, _ in lexical]], weights=[1.0, LEXICAL_WEIGHT]
         )
     clock.lap("fuse")
+    scored: dict[int, float] = {}  # sentence id -> relevance, read once for re-rank and answer
     if mode == "hybrid":
-        ranked = _rerank_by_sentence(index, question, query_vector, ranked, max(k, RERANK_DEPTH))
+        ranked, scored = _rerank_by_sentence(
+            index, question, query_vector, ranked, max(k, RERANK_DEPTH)
+        )
     hits = _make_hits(index, ranked[:k], {"dense": dict(dense), "lexical": dict(lexical)})
     found = any(s >= MIN_DENSE_RELEVANCE for _, s in dense[:1]) or (
         _coverage(index, question, hits[:COVERAGE_HITS]) >= MIN_COVERAGE
     )
-    parts = _highlight_and_choose(index, question, query_vector, hits) if hits else []
+    parts = _highlight_and_choose(index, question, query_vector, hits, scored) if hits else []
     lead = ""
     if not found:
         parts, lead = (
@@ -191,9 +194,10 @@ RERANK_FUSED_WEIGHT = 0.5
 
 
 def _rerank_by_sentence(index, question, query_vector, ranked, depth):
+    """The ranking re-ordered, and the relevance of every sentence read (by sentence id)."""
     head, tail = ranked[:depth], ranked[depth:]
     if len(head) < 2:
-        return ranked
+        return ranked, {}
     items = []
     for row, _ in head:
         sentences = index.sentences.of_row(row)
@@ -210,7 +214,8 @@ def _rerank_by_sentence(index, question, query_vector, ranked, depth):
     top = head[0][1] or 1.0
     scored = [(row, best.get(row, 0.0) + RERANK_FUSED_WEIGHT * fused / top) for row, fused in head]
     scored.sort(key=lambda pair: -pair[1])
-    return scored + tail
+    read = {ids[0]: score for (_, ids, _), score in zip(items, relevance, strict=True)}
+    return scored + tail, read
 
 
 class _Clock:
@@ -486,8 +491,11 @@ def _relevance(
     return [0.6 * o + 0.4 * max(s, 0.0) for o, s in zip(overlap, similarity, strict=True)]
 
 
-def _highlight_and_choose(index: Index, question: str, query_vector, hits: list[Hit]) -> list[dict]:
-    """Mark the best sentence(s) of each hit; return the answer's cited sentences."""
+def _highlight_and_choose(
+    index: Index, question: str, query_vector, hits: list[Hit], known: dict | None = None
+) -> list[dict]:
+    """Mark the best sentence(s) of each hit; return the answer's cited sentences. `known`
+    holds sentence relevances already computed for this question (the re-rank's)."""
     flat = [
         (h, s)
         for h, hit in enumerate(hits)
@@ -497,12 +505,14 @@ def _highlight_and_choose(index: Index, question: str, query_vector, hits: list[
     if not flat:
         return []
     texts = [index.documents[hits[h].doc_id].text[s.start : s.end] for h, s in flat]
-    relevance = _relevance(
-        index,
-        question,
-        query_vector,
-        [(t, [s.sentence_id]) for t, (_, s) in zip(texts, flat, strict=True)],
+    known = known or {}
+    unknown = [i for i, (_, s) in enumerate(flat) if s.sentence_id not in known]
+    fresh = _relevance(
+        index, question, query_vector, [(texts[i], [flat[i][1].sentence_id]) for i in unknown]
     )
+    computed = dict(zip(unknown, fresh, strict=True))
+    relevance = [computed[i] if i in computed else known[s.sentence_id]
+                 for i, (_, s) in enumerate(flat)]  # fmt: skip
     # A slight preference for higher-ranked hits breaks near-ties.
     score = [r - 0.02 * math.log1p(h) for r, (h, _) in zip(relevance, flat, strict=True)]
     for h, hit in enumerate(hits):
