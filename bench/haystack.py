@@ -221,8 +221,8 @@ def main() -> None:
         for question in QUESTIONS + NOT_QUOTED_QUESTIONS:
             answer = ask(index, question, k=10)
             returned = answer.quotes
-            theirs = sum(1 for q in returned if q["doc_id"] in seed_docs)
-            who = answer.speaker["name"] if answer.speaker else "-"
+            theirs = sum(1 for q in returned if q.doc_id in seed_docs)
+            who = answer.speaker.name if answer.speaker else "-"
             print(f"| {question} | {len(returned)} | {theirs} | {who} | {answer.lead[:70]} |")
     tmp.cleanup()
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Collection
-from dataclasses import asdict, dataclass, field
+from dataclasses import replace
 
-from .config import MAX_QUESTION_CHARS, MODES, NewsqaError
+from .config import MAX_QUESTION_CHARS, MODES, NewsqaError, QuestionTooLong
+from .contract import Answer, Hit, Part, QuoteRef, Scores, Span, Speaker, answer_of
 from .dense import dense_search, dense_search_within
 from .lexical import idf as term_idf
 from .lexical import lexical_search, sentence_terms, tokenize
@@ -47,46 +48,13 @@ LEXICAL_WEIGHT = 2.0
 TOPIC_MIN_RELEVANCE = 0.2
 
 
-@dataclass
-class Hit:
-    rank: int
-    score: float
-    doc_id: str
-    title: str
-    source: str
-    start: int
-    end: int
-    text: str
-    highlights: list[dict] = field(default_factory=list)  # [{"start", "end"}] in document offsets
-    scores: dict = field(default_factory=dict)  # per retriever: {"dense": cos, "lexical": bm25}
-    match: str = "search"  # search | quote (holds the speaker's quotes) | mention (names them)
-
-
-@dataclass
-class Answer:
-    question: str
-    mode: str
-    answer: str
-    hits: list[Hit]
-    found: bool  # false when nothing in the corpus matches the question
-    speaker: dict | None = None  # {"name", "roles"} when the question asks what someone said
-    quotes: list[dict] = field(default_factory=list)  # that speaker's quotes, each with citation
-    # `answer` is exactly lead + the parts, each followed by " [citation]": front ends render
-    # citations from these, never by parsing the text (articles contain "[2]" themselves).
-    lead: str = ""
-    parts: list[dict] = field(default_factory=list)  # [{"text", "citation", "quote": bool}]
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
 def check_question(question: str) -> str:
     if not isinstance(question, str):
         raise NewsqaError(f"the question must be text, got {type(question).__name__}")
     if not question.strip():
         raise NewsqaError('the question is empty: ask something like "What did Zhang Jun say?"')
     if len(question) > MAX_QUESTION_CHARS:
-        raise NewsqaError(
+        raise QuestionTooLong(
             f"the question is {len(question):,} characters long; the limit is "
             f"{MAX_QUESTION_CHARS:,}. Ask a shorter question"
         )
@@ -130,7 +98,18 @@ def ask(
     asked = parse_speaker_question(question) if quotes else None
     if asked is not None:
         return _answer_from_quotes(index, question, asked, k, mode, scope, set(exclude_quotes))
+    return _search_answer(index, question, k, mode, scope, timings)
 
+
+def _search_answer(
+    index: Index,
+    question: str,
+    k: int,
+    mode: str,
+    scope: set[str] | None,
+    timings: dict[str, float] | None = None,
+) -> Answer:
+    """The answer of plain retrieval: the hits, and the sentences of them that answer."""
     clock = _Clock(timings)
     query_vector = index.encoder.encode([question])[0] if mode != "lexical" else None
     clock.lap("embed")
@@ -165,21 +144,18 @@ def ask(
         ranked, scored = _rerank_by_sentence(
             index, question, query_vector, ranked, max(k, RERANK_DEPTH)
         )
-    hits = _make_hits(index, ranked[:k], {"dense": dict(dense), "lexical": dict(lexical)})
+    hits = _make_hits(index, ranked[:k], dict(dense), dict(lexical))
     found = any(s >= MIN_DENSE_RELEVANCE for _, s in dense[:1]) or (
         _coverage(index, question, hits[:COVERAGE_HITS]) >= MIN_COVERAGE
     )
-    parts = _highlight_and_choose(index, question, query_vector, hits, scored) if hits else []
-    lead = ""
-    if not found:
-        parts, lead = (
-            [],
-            "Nothing in the articles clearly answers this question."
-            + (" The closest passages are listed below." if hits else ""),
+    if found:
+        parts = _highlight_and_choose(index, question, query_vector, hits, scored) if hits else []
+        answer = answer_of(question, mode, "", hits, True, parts)
+    else:  # nothing answers: no sentence is marked or offered as if it did
+        lead = "Nothing in the articles clearly answers this question." + (
+            " The closest passages are listed below." if hits else ""
         )
-        for hit in hits:
-            hit.highlights = []  # nothing answers: no sentence is marked as if it did
-    answer = Answer(question, mode, compose(lead, parts), hits, found, lead=lead, parts=parts)
+        answer = answer_of(question, mode, lead, hits, False)
     clock.lap("cite")
     return answer
 
@@ -231,14 +207,6 @@ class _Clock:
             self.last = now
 
 
-def compose(lead: str, parts: list[dict]) -> str:
-    """The answer text: the lead, then each part followed by its citation marker."""
-    cited = [
-        (f"“{p['text']}”" if p.get("quote") else p["text"]) + f" [{p['citation']}]" for p in parts
-    ]
-    return " ".join(piece for piece in [lead.strip(), *cited] if piece)
-
-
 def _coverage(index: Index, question: str, hits: list[Hit]) -> float:
     """The largest share of the question's idf-weighted words that one of the hits contains."""
     vocab, idf = term_idf(index)
@@ -264,13 +232,19 @@ def _check_doc_ids(index: Index, doc_ids: Collection[str] | None) -> set[str] | 
 
 
 def _make_hits(
-    index: Index, ranked: list[tuple[int, float]], scores: dict[str, dict], match: str = "search"
+    index: Index,
+    ranked: list[tuple[int, float]],
+    dense: dict[int, float] | None = None,
+    lexical: dict[int, float] | None = None,
+    match: str = "search",
 ) -> list[Hit]:
+    """Hits for ranked passage rows, with what each retriever scored them (by row)."""
+    dense, lexical = dense or {}, lexical or {}
     hits = []
     for rank, (row, score) in enumerate(ranked, start=1):
         passage = index.passages[row]
         doc = index.documents[passage.doc_id]
-        own = {name: by_row[row] for name, by_row in scores.items() if row in by_row}
+        own = Scores(dense.get(row), lexical.get(row))
         hits.append(
             Hit(rank, round(float(score), 6), doc.doc_id, doc.title, doc.source, passage.start,
                 passage.end, passage.text, scores=own, match=match)
@@ -317,14 +291,12 @@ def _answer_from_quotes(
     said = [q for q in said if scope is None or q.doc_id in scope]
     if not said:
         return _no_quotes(index, question, asked, name, k, mode, scope)
-    speaker = {"name": name, "roles": index.speakers.get(name, [])}
-    if group:
-        speaker["includes"] = group
+    speaker = Speaker(name, index.speakers.get(name, []), includes=group or None)
     if exclude:
         said = [q for q in said if (q.doc_id, q.start) not in exclude]
         if not said:
             text = f"No further quotes attributed to {name} beyond those already shown."
-            return Answer(question, mode, text, [], False, speaker, [], lead=text)
+            return answer_of(question, mode, text, [], False, speaker=speaker)
     if asked.topic:
         vector = index.encoder.encode([asked.topic])[0] if mode != "lexical" else None
         under = [_sentences_under(index, q) for q in said]
@@ -336,13 +308,9 @@ def _answer_from_quotes(
         order = sorted(range(len(said)), key=lambda i: -relevance[i])  # stable: reading order
         order = [i for i in order if relevance[i] >= TOPIC_MIN_RELEVANCE]
         if not order:
-            fallback = ask(index, question, k=k, mode=mode, quotes=False, doc_ids=scope)
-            fallback.lead = (
-                f"No quotes from {name} about {asked.topic} in these articles. " + fallback.lead
-            )
-            fallback.answer = compose(fallback.lead, fallback.parts)
-            fallback.speaker = speaker
-            return fallback
+            found = _search_answer(index, question, k, mode, scope)
+            lead = f"No quotes from {name} about {asked.topic} in these articles. " + found.lead
+            return answer_of(question, mode, lead, found.hits, found.found, found.parts, speaker)
     else:
         relevance, order = [1.0] * len(said), list(range(len(said)))
     if asked.addressee:  # "What did Blinken tell reporters?": quotes told to them first, none lost
@@ -354,36 +322,27 @@ def _answer_from_quotes(
         row = _row_containing(index, said[i])
         if row is not None and (row in rows or len(rows) < k):
             rows[row] = max(rows.get(row, 0.0), relevance[i])
-    hits = _make_hits(index, list(rows.items()), {}, match="quote")
+    hits = _make_hits(index, list(rows.items()), match="quote")
     rank_of = {row: hit.rank for row, hit in zip(rows, hits, strict=True)}
 
     quotes, parts = [], []
     for i in order:
         quote = said[i]
         citation = rank_of.get(_row_containing(index, quote))
-        quotes.append({**_quote_dict(quote), "citation": citation})
+        quotes.append(_quote_ref(quote, citation))
         if citation is not None:
             hit = hits[citation - 1]
-            hit.highlights.append(
-                {"start": max(quote.start, hit.start), "end": min(quote.end, hit.end)}
-            )
-            parts.append({"text": quote.text, "citation": citation, "quote": True})
+            hit.highlights.append(Span(max(quote.start, hit.start), min(quote.end, hit.end)))
+            parts.append(Part(quote.text, citation, quote=True))
     if asked.topic and len(hits) < k:  # room left: what else the articles say on the topic
-        more = ask(index, question, k=k, mode=mode, quotes=False, doc_ids=scope).hits
-        for extra in [
-            h for h in more if (h.doc_id, h.start) not in {(x.doc_id, x.start) for x in hits}
-        ]:
-            if len(hits) == k:
-                break
-            extra.rank = len(hits) + 1
-            hits.append(extra)
-    role = f" ({speaker['roles'][0]})" if speaker["roles"] else ""
+        shown = {(x.doc_id, x.start) for x in hits}
+        more = _search_answer(index, question, k, mode, scope).hits
+        extra = [h for h in more if (h.doc_id, h.start) not in shown][: k - len(hits)]
+        hits += [replace(h, rank=len(hits) + n) for n, h in enumerate(extra, start=1)]
+    role = f" ({speaker.roles[0]})" if speaker.roles else ""
     if group:
         role = f" (with {', '.join(n for n in group if n != name)})"
-    lead = f"{name}{role} said:"
-    return Answer(
-        question, mode, compose(lead, parts), hits, True, speaker, quotes, lead=lead, parts=parts
-    )
+    return answer_of(question, mode, f"{name}{role} said:", hits, True, parts, speaker, quotes)
 
 
 MAX_CHOICES = 8
@@ -403,7 +362,7 @@ def _which_one(question: str, mode: str, asked: str, names: list[str], index: In
         + (f"; and {more} more" if more > 0 else "")
         + ". Ask about one of them by full name."
     )
-    return Answer(question, mode, text, [], False, None, [], lead=text)
+    return answer_of(question, mode, text, [], False)
 
 
 def _no_quotes(
@@ -420,15 +379,15 @@ def _no_quotes(
     mentions = lexical_search(index, who, len(index.passages) if scope else k)
     if scope is not None:
         mentions = [(r, s) for r, s in mentions if index.passages.doc_of(r) in scope][:k]
-    hits = _make_hits(index, mentions, {"lexical": dict(mentions)}, match="mention")
+    hits = _make_hits(index, mentions, lexical=dict(mentions), match="mention")
     if hits:
         _highlight_and_choose(index, who, None, hits)
     where = "the selected articles" if scope else "these articles"
     text = f"No quotes attributed to {who} in {where}." + (
         " Passages that mention them are listed below." if hits else ""
     )
-    speaker = {"name": name, "roles": index.speakers.get(name, [])} if name else None
-    return Answer(question, mode, text, hits, False, speaker, [], lead=text)
+    speaker = Speaker(name, index.speakers.get(name, [])) if name else None
+    return answer_of(question, mode, text, hits, False, speaker=speaker)
 
 
 def _mentions(index: Index, quote: Quote, who: str) -> bool:
@@ -440,9 +399,9 @@ def _mentions(index: Index, quote: Quote, who: str) -> bool:
     return all(word in text for word in who.lower().split())
 
 
-def _quote_dict(quote: Quote) -> dict:
-    keys = ("speaker", "text", "doc_id", "start", "end", "kind", "attribution", "role")
-    return {key: getattr(quote, key) for key in keys}
+def _quote_ref(quote: Quote, citation: int | None) -> QuoteRef:
+    return QuoteRef(quote.speaker, quote.text, quote.doc_id, quote.start, quote.end, quote.kind,
+                    quote.attribution, quote.role, citation)  # fmt: skip
 
 
 def _row_containing(index: Index, quote: Quote) -> int | None:
@@ -493,7 +452,7 @@ def _relevance(
 
 def _highlight_and_choose(
     index: Index, question: str, query_vector, hits: list[Hit], known: dict | None = None
-) -> list[dict]:
+) -> list[Part]:
     """Mark the best sentence(s) of each hit; return the answer's cited sentences. `known`
     holds sentence relevances already computed for this question (the re-rank's)."""
     flat = [
@@ -522,10 +481,10 @@ def _highlight_and_choose(
         best = max(mine, key=lambda i: score[i])
         for i in mine:
             if i == best or score[i] >= 0.9 * score[best] > 0:
-                hit.highlights.append({"start": flat[i][1].start, "end": flat[i][1].end})
+                hit.highlights.append(Span(flat[i][1].start, flat[i][1].end))
 
     ordered = sorted(range(len(flat)), key=lambda i: (-score[i], i))
     top = score[ordered[0]]
     chosen = [i for i in ordered[:ANSWER_SENTENCES] if score[i] >= 0.8 * top]
     chosen.sort(key=lambda i: (flat[i][0], flat[i][1].start))  # rank order, then reading order
-    return [{"text": texts[i], "citation": hits[flat[i][0]].rank, "quote": False} for i in chosen]
+    return [Part(texts[i], hits[flat[i][0]].rank) for i in chosen]

@@ -9,11 +9,11 @@ import sys
 import time
 from pathlib import Path
 
-from .config import MODES, NewsqaError, Settings, stay_offline
+from .config import INGEST, LIST, MODES, REBUILD, NewsqaError, Settings, stay_offline
 
 
 def _stderr(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    print(describe(message), file=sys.stderr, flush=True)
 
 
 def _common(parser: argparse.ArgumentParser, default=None) -> None:
@@ -114,10 +114,25 @@ def main(argv: list[str] | None = None) -> int:
         }  # fmt: skip
         return commands[args.command](args, settings)
     except NewsqaError as err:
-        _stderr(f"newsqa: error: {err}")
+        _stderr(f"newsqa: error: {describe(err)}")  # describe() of a str adds nothing
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+# The library names the step that fixes an error (NewsqaError.remedy); here it is a command.
+REMEDIES = {
+    INGEST: "run `newsqa ingest`",
+    REBUILD: "rebuild it with `newsqa ingest --rebuild`",
+    LIST: "`newsqa list` shows what is indexed",
+}
+
+
+def describe(problem: NewsqaError | str) -> str:
+    """An error or logged Notice as the command line says it: what is wrong, then the command
+    that fixes it (when the library named one)."""
+    remedy = getattr(problem, "remedy", None)
+    return f"{problem}; {REMEDIES[remedy]}" if remedy in REMEDIES else str(problem)
 
 
 class _Progress:
@@ -227,7 +242,8 @@ def _ask(args, settings: Settings) -> int:
                 out = f"Q: {' '.join(line.split())}\n{render(answer)}\n"
         except NewsqaError as err:
             status = 2
-            out = json.dumps({"question": line.rstrip("\n"), "error": str(err)}, ensure_ascii=False)
+            out = json.dumps({"question": line.rstrip("\n"), "error": describe(err)},
+                             ensure_ascii=False)  # fmt: skip
         print(out, flush=True)
     return status
 
@@ -304,7 +320,7 @@ def render(answer) -> str:
         lines.append(f"[{hit.rank}] {hit.title}{label}")
         lines.append(f"    {hit.source}:{hit.start}-{hit.end}  score {hit.score:.4f}")
         for mark in hit.highlights[:1]:
-            sentence = hit.text[mark["start"] - hit.start : mark["end"] - hit.start]
+            sentence = hit.text[mark.start - hit.start : mark.end - hit.start]
             lines.append(f"    > {sentence}")
     return "\n".join(lines)
 
@@ -313,9 +329,9 @@ def _serve(args, settings: Settings) -> int:
     import dataclasses
 
     _check_port(args.host, args.port)  # before importing the app or announcing anything
-    import app
+    from .web import serve
 
-    app.serve(dataclasses.replace(settings, host=args.host, port=args.port))
+    serve(dataclasses.replace(settings, host=args.host, port=args.port))
     return 0
 
 

@@ -18,8 +18,36 @@ MODES = ("hybrid", "dense", "lexical")
 MAX_QUESTION_CHARS = 2000
 
 
+# The steps that fix a NewsqaError, named by the library and worded by each front end
+# (cli.REMEDIES: the command to run; the web says who can run it).
+INGEST = "ingest"  # build the index, or bring it up to date with the articles
+REBUILD = "rebuild"  # rebuild the index from the articles, from scratch
+LIST = "list"  # see which articles are indexed, and their ids
+
+
 class NewsqaError(Exception):
-    """A failure the user can fix; the message says what to do. Shown without a traceback."""
+    """A failure the user can fix; the message says what is wrong, `remedy` (INGEST, REBUILD,
+    LIST or None) which step fixes it. Shown without a traceback."""
+
+    def __init__(self, message: str = "", remedy: str | None = None):
+        super().__init__(message)
+        self.remedy = remedy
+
+
+class QuestionTooLong(NewsqaError):
+    """The question is over MAX_QUESTION_CHARS (the web API answers 413, not 400)."""
+
+
+class Notice(str):
+    """A line the library logs (through its `log` callback), with the step that would act on
+    it (`remedy`, as for NewsqaError); a plain str to callbacks that ignore it."""
+
+    remedy: str | None = None
+
+    def __new__(cls, text: str, remedy: str | None = None):
+        line = super().__new__(cls, text)
+        line.remedy = remedy
+        return line
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from .config import NewsqaError
+from .config import LIST, NewsqaError
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -86,5 +86,5 @@ def matching_articles(index, wanted: ArticleFilter) -> list[str]:
     if not kept:
         asked = ", ".join(f"{k} {v}" for k, v in (("source", wanted.source), ("since",
                           wanted.since), ("until", wanted.until)) if v)  # fmt: skip
-        raise NewsqaError(f"no indexed article matches {asked}; `newsqa list` shows what is there")
+        raise NewsqaError(f"no indexed article matches {asked}", remedy=LIST)
     return kept

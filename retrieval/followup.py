@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .contract import Answer
 from .speakers import parse_speaker_question
 
 
@@ -41,6 +42,36 @@ _PRONOUN = re.compile(r"\b(" + "|".join(_PRONOUNS) + r")\b", re.IGNORECASE)
 _ELSE = re.compile(r"\s+else\b|\bother\s+(?=things?\b)|\s+more\b(?=\s+(?:did|does|has))", re.I)
 # A run of capitalised words not at the start of the question: the name a question is about.
 _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+)*)")
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """One chat's turns so far, kept on the server (one per browser session). Each step returns
+    a new Conversation, so a refused question leaves the one before it as it was."""
+
+    turns: tuple[Turn, ...] = ()
+
+    @property
+    def previous(self) -> Turn | None:
+        return self.turns[-1] if self.turns else None
+
+    def understand(self, message: str) -> tuple[Rewrite, set[tuple[str, int]]]:
+        """The standalone question, and the quotes to skip ("what else": all shown so far)."""
+        asked = rewrite(message, self.previous)
+        shown = set().union(*(t.shown_quotes for t in self.turns)) if asked.wants_more else set()
+        return asked, shown
+
+    def remember(self, asked: Rewrite, answer: Answer) -> Conversation:
+        """The conversation with this answered turn added."""
+        previous = self.previous
+        speaker = answer.speaker.name if answer.speaker else None
+        turn = Turn(
+            asked.question,
+            speaker=speaker or (previous.speaker if previous and asked.changed else None),
+            topic=previous.topic if speaker and previous and asked.wants_more else None,
+            shown_quotes={(q.doc_id, q.start) for q in answer.quotes},
+        )
+        return Conversation((*self.turns, turn))
 
 
 def rewrite(question: str, previous: Turn | None) -> Rewrite:

@@ -42,7 +42,7 @@ from sys import intern
 
 import numpy as np
 
-from .config import NewsqaError, Settings, env
+from .config import INGEST, REBUILD, NewsqaError, Settings, env
 from .dense import exact_index
 from .documents import LOADER_VERSION, Document, SourceFile, corpus_fingerprint
 from .encoders import sha256_file
@@ -123,7 +123,8 @@ def _write_error(index_dir: Path, err: OSError) -> NewsqaError:
         why = f"{err.strerror or err}"
     return NewsqaError(
         f"could not write the index in {index_dir}: {why}. Nothing was changed; the previous "
-        "index still answers. Free space or fix permissions, then run `newsqa ingest`"
+        "index still answers. Free space or fix permissions",
+        remedy=INGEST,
     )
 
 
@@ -325,14 +326,11 @@ def read_manifest(index_dir: Path) -> dict | None:
         return None
     except (OSError, ValueError) as err:
         raise IndexUnavailable(
-            f"the index manifest in {index_dir} is unreadable ({err.__class__.__name__}); "
-            "rebuild it with `newsqa ingest --rebuild`"
+            f"the index manifest in {index_dir} is unreadable ({err.__class__.__name__})",
+            remedy=REBUILD,
         ) from err
     if not isinstance(manifest, dict):
-        raise IndexUnavailable(
-            f"the index manifest in {index_dir} is damaged; rebuild it with "
-            "`newsqa ingest --rebuild`"
-        )
+        raise IndexUnavailable(f"the index manifest in {index_dir} is damaged", remedy=REBUILD)
     return manifest
 
 
@@ -384,8 +382,7 @@ def load_index(settings: Settings, attempts: int = 3) -> Index:
             if attempt == attempts - 1 or read_manifest(settings.index_dir) == manifest:
                 what = "missing" if isinstance(err, FileNotFoundError) else "unreadable"
                 raise IndexUnavailable(
-                    f"a file of the index in {settings.index_dir} is {what}; rebuild it with "
-                    "`newsqa ingest --rebuild`"
+                    f"a file of the index in {settings.index_dir} is {what}", remedy=REBUILD
                 ) from err
     raise AssertionError("unreachable")
 
@@ -396,19 +393,20 @@ def _load_generation(settings: Settings, manifest: dict | None) -> Index:
 
     folder = settings.index_dir
     if manifest is None:
-        raise IndexUnavailable(f"no index in {folder}; build it with `newsqa ingest`")
+        raise IndexUnavailable(f"no index in {folder}", remedy=INGEST)
     expected = {"format_version": FORMAT_VERSION, "metric": METRIC}
     for key, value in expected.items():
         if manifest.get(key) != value:
             raise IndexUnavailable(
                 f"the index in {folder} has {key} {manifest.get(key)!r}, this newsqa reads "
-                f"{value!r}; rebuild it with `newsqa ingest --rebuild`"
+                f"{value!r}",
+                remedy=REBUILD,
             )
     if manifest.get("model") != settings.model:
         raise IndexUnavailable(
             f"the index in {folder} was built with model {manifest.get('model')!r}, but "
-            f"{settings.model!r} is configured; rebuild it with `newsqa ingest --rebuild` "
-            "or set NEWSQA_MODEL back"
+            f"{settings.model!r} is configured (or set NEWSQA_MODEL back)",
+            remedy=REBUILD,
         )
     generation = folder / str(manifest.get("generation"))
     files = manifest.get("files") or {}
@@ -424,8 +422,7 @@ def _load_generation(settings: Settings, manifest: dict | None) -> Index:
         # FAISS trusts its input: never hand it a file that is not exactly what we wrote.
         if sha256_file(path) != digest:
             raise IndexUnavailable(
-                f"index file {path} is damaged (checksum mismatch); "
-                "rebuild it with `newsqa ingest --rebuild`"
+                f"index file {path} is damaged (checksum mismatch)", remedy=REBUILD
             )
     documents, quotes, files_, doc_speakers = _read_sqlite(generation / "meta.sqlite")
     try:
@@ -446,14 +443,13 @@ def _load_generation(settings: Settings, manifest: dict | None) -> Index:
             raise ValueError(f"vectors are {vectors.dtype} {vectors.shape}")
     except ValueError as err:
         raise IndexUnavailable(
-            f"the index arrays in {generation} are damaged ({err}); "
-            "rebuild with `newsqa ingest --rebuild`"
+            f"the index arrays in {generation} are damaged ({err})", remedy=REBUILD
         ) from err
     if vectors.shape != (len(sentences), manifest.get("dimension")):
         raise IndexUnavailable(
             f"dense index in {generation} has {vectors.shape[0]}x{vectors.shape[1]} vectors, "
-            f"expected {len(sentences)}x{manifest.get('dimension')}; "
-            "rebuild it with `newsqa ingest --rebuild`"
+            f"expected {len(sentences)}x{manifest.get('dimension')}",
+            remedy=REBUILD,
         )
     spec = manifest.get("dense_index") or {}
     if spec.get("type") == "exact" or settings.exact_search:
@@ -466,8 +462,7 @@ def _load_generation(settings: Settings, manifest: dict | None) -> Index:
         faiss.extract_index_ivf(dense).nprobe = spec["nprobe"]
     else:
         raise IndexUnavailable(
-            f"the index in {folder} has an unknown dense index {spec!r}; rebuild it with "
-            "`newsqa ingest --rebuild`"
+            f"the index in {folder} has an unknown dense index {spec!r}", remedy=REBUILD
         )
     lexical = bm25s.BM25.load(str(generation / "lexical"), mmap=True, show_progress=False)
     # What every question reads (IVF lists, BM25 postings) is read ahead into the page cache
@@ -484,8 +479,8 @@ def _load_generation(settings: Settings, manifest: dict | None) -> Index:
     if dense.d != manifest.get("dimension") or dense.ntotal != len(sentences):
         raise IndexUnavailable(
             f"dense index in {generation} has {dense.ntotal}x{dense.d} vectors, expected "
-            f"{len(sentences)}x{manifest.get('dimension')}; "
-            "rebuild it with `newsqa ingest --rebuild`"
+            f"{len(sentences)}x{manifest.get('dimension')}",
+            remedy=REBUILD,
         )
     return index
 
@@ -545,7 +540,7 @@ def _read_sqlite(path: Path):
             doc_speakers.setdefault(doc_id, {})[name] = json.loads(roles)
     except (sqlite3.Error, KeyError, ValueError) as err:
         raise IndexUnavailable(
-            f"the index metadata {path} is damaged ({err}); rebuild with `newsqa ingest --rebuild`"
+            f"the index metadata {path} is damaged ({err})", remedy=REBUILD
         ) from err
     finally:
         db.close()

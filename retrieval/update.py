@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .bm25 import warm as warm_bm25
-from .config import NewsqaError, Settings
+from .config import INGEST, LIST, NewsqaError, Notice, Settings
 from .dense import build_ivf, choose_dense, exact_index
 from .documents import (
     LOADER_VERSION,
@@ -172,19 +172,20 @@ def open_for_questions(settings: Settings, log: Log = lambda _: None) -> Index:
     current generation is answered from the last good one, with a warning."""
     manifest = read_manifest(settings.index_dir)
     if manifest is None:
-        raise IndexUnavailable(f"no index in {settings.index_dir}; build it with `newsqa ingest`")
+        raise IndexUnavailable(f"no index in {settings.index_dir}", remedy=INGEST)
     reasons = incompatible(manifest, settings)
     if reasons:
         raise IndexUnavailable(
             f"the index in {settings.index_dir} cannot answer with these settings "
-            f"({'; '.join(reasons)}); rebuild it with `newsqa ingest`"
+            f"({'; '.join(reasons)})",
+            remedy=INGEST,
         )
     index = _load_or_last_good(settings, log, "answering from generation {}")
     if stale_reasons(manifest, settings):
-        log(
+        log(Notice(
             f"warning: the articles in {settings.corpus_dir} changed since the last ingest; "
-            "answering from the index as it is (`newsqa ingest` to update)"
-        )
+            "answering from the index as it is until it is updated", remedy=INGEST,
+        ))  # fmt: skip
     return index
 
 
@@ -545,14 +546,13 @@ def _files_of(settings: Settings, index: Index, target: str) -> list[Path]:
         return [candidate]
     holders = [f for f in index.files.values() if target in f.doc_ids]
     if not holders or target not in index.documents:
-        raise NewsqaError(
-            f"no indexed article has id or path {target!r}; `newsqa ask --json` shows doc ids"
-        )
+        raise NewsqaError(f"no indexed article has id or path {target!r}", remedy=LIST)
     for holder in holders:
         if len(holder.doc_ids) > 1:
             raise NewsqaError(
                 f"article {target} shares {holder.path} with {len(holder.doc_ids) - 1} other "
-                "articles; delete its line from that file and run `newsqa ingest`"
+                "articles; delete its line from that file and update the index",
+                remedy=INGEST,
             )
     return [corpus / holder.path for holder in holders]
 

@@ -51,9 +51,9 @@ def test_every_answer_sentence_is_copied_from_its_cited_hit(seed_index):
 def test_modes(seed_index, mode):
     answer = ask(seed_index, "Olympic truce resolution", k=4, mode=mode)
     assert answer.mode == mode and len(answer.hits) == 4
-    assert all(h.scores for h in answer.hits)
+    assert all(h.scores.to_dict() for h in answer.hits)
     if mode != "hybrid":
-        assert set(answer.hits[0].scores) == {mode}
+        assert set(answer.hits[0].scores.to_dict()) == {mode}
 
 
 def test_k_larger_than_the_corpus_is_capped(seed_index):
@@ -141,7 +141,7 @@ def news_index(tmp_path_factory):
 def test_a_headline_is_searched_but_never_an_answer_sentence(news_index):
     answer = ask(news_index, "Which ports did the dockworkers strike shut?")
     assert answer.hits[0].source.endswith("ports.txt")
-    texts = [part["text"] for part in answer.parts]
+    texts = [part.text for part in answer.parts]
     assert texts and not any("Dockworkers strike shuts" in t for t in texts)
     assert all(t != "WAGES AT THE HEART OF THE DISPUTE" for t in texts)
     assert 1 <= len(answer.parts) <= 2

@@ -5,9 +5,9 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-import app
-from retrieval import Settings, ask, build_index
+from retrieval import Settings, ask, build_index, config
 from retrieval.live import LiveIndex
+from retrieval.web import admin, chat, create_app, render
 
 ALLOWED = "http://embed.test:8000"
 ADMIN_PASSWORD = "correct horse battery"
@@ -27,7 +27,7 @@ def client(seed_index, seed_settings):
         corpus_dir=seed_settings.corpus_dir, index_dir=seed_settings.index_dir,
         port=7999, allowed_origins=(ALLOWED,), frame_ancestors=(ALLOWED,),
     )  # fmt: skip
-    with TestClient(app.create_app(seed_index, settings)) as test_client:
+    with TestClient(create_app(seed_index, settings)) as test_client:
         yield test_client
 
 
@@ -106,9 +106,9 @@ def test_hostile_article_is_escaped_everywhere(tmp_path):
         '<img src=x onerror="alert(1)"> plus [a link](javascript:alert(1)) about the summit.',
     )
     answer = ask(index, "What was said about the summit?", quotes=False)
-    reply = app.render_reply(answer, "http://app", None, inline=True)
-    cards = app.render_sources(answer, "http://app")
-    status, page = app.render_article(index, answer.hits[0].doc_id, None, None)
+    reply = render.render_reply(answer, "http://app", None, inline=True)
+    cards = render.render_sources(answer, "http://app")
+    status, page = render.render_article(index, answer.hits[0].doc_id, None, None)
     for rendered in (cards, page):  # HTML: entities
         assert "<script>alert" not in rendered and "<img" not in rendered
     # Markdown: every <, [, ( of the article is backslash-escaped (the browser test shows it).
@@ -119,25 +119,25 @@ def test_hostile_article_is_escaped_everywhere(tmp_path):
 
 def test_citations_link_to_the_cited_span(seed_index):
     answer = ask(seed_index, "How many troops has Russia amassed?", k=2)
-    reply = app.render_reply(answer, "http://app", None, inline=False)
+    reply = render.render_reply(answer, "http://app", None, inline=False)
     hit = answer.hits[0]
     mark = hit.highlights[0]
-    url = f"http://app/article/{hit.doc_id}?start={mark['start']}&end={mark['end']}#cited"
+    url = f"http://app/article/{hit.doc_id}?start={mark.start}&end={mark.end}#cited"
     assert f"[\\[1\\]]({url})" in reply
 
 
 def test_chat_follow_ups_are_rewritten_and_shown(seed_index):
-    _, history, turns, cards = app.chat_turn(
+    _, history, turns, cards = chat.chat_turn(
         seed_index, "What did Zhang Jun say?", [], [], 5, "hybrid", None
     )
     assert 'id="nq-source-1"' in cards and "Zhang Jun" in cards
-    _, history, turns, cards = app.chat_turn(
+    _, history, turns, cards = chat.chat_turn(
         seed_index, "and Wang Yi?", history, turns, 5, "hybrid", None
     )
     assert "Understood as:" in history[-1]["content"]
     assert "What did Wang Yi say?" in history[-1]["content"]
     assert "Wang Yi" in cards and "Zhang Jun" not in cards
-    _, history, turns, _ = app.chat_turn(
+    _, history, turns, _ = chat.chat_turn(
         seed_index, "what else did he say?", history, turns, 5, "hybrid", None
     )
     # Every Wang Yi quote was already shown (k=5 holds them all): say so, show none again.
@@ -146,12 +146,12 @@ def test_chat_follow_ups_are_rewritten_and_shown(seed_index):
 
 def test_chat_article_filter_and_errors(seed_index):
     only = "2f14b1fa75eddc95"
-    _, history, _, cards = app.chat_turn(
+    _, history, _, cards = chat.chat_turn(
         seed_index, "What did Wang Yi say?", [], [], 5, "hybrid", [only]
     )
     assert "china-backs-russia-security-concerns.txt" in cards
     assert "china-wants-us" not in cards
-    _, history, _, cards = app.chat_turn(seed_index, "   ", [], [], 5, "hybrid", None)
+    _, history, _, cards = chat.chat_turn(seed_index, "   ", [], [], 5, "hybrid", None)
     assert "question is empty" in history[-1]["content"]
     assert "Sources for the answer appear here" in cards
 
@@ -163,7 +163,7 @@ def admin_app(corpus_copy, tmp_path):
         admin_password=ADMIN_PASSWORD,
     )  # fmt: skip
     index = build_index(settings)
-    with TestClient(app.create_app(index, settings)) as test_client:
+    with TestClient(create_app(index, settings)) as test_client:
         yield test_client, settings
 
 
@@ -192,18 +192,18 @@ def test_admin_uploads_and_removals_reach_the_answers_at_once(admin_app, tmp_pat
     upload.write_text("---\ntitle: Kremlin denial\n---\nThe Kremlin denied the report on Friday.")
     refused = tmp_path / "virus.exe"
     refused.write_bytes(b"MZ\x00\x00")
-    messages = app.admin_add(live, settings, [str(upload), str(refused)])
+    messages = admin.admin_add(live, settings, [str(upload), str(refused)])
     assert messages[0].startswith("kremlin.md: added")
     assert messages[1].startswith("virus.exe: not added") and "not an article type" in messages[1]
     hits = test_client.get("/api/ask", params={"q": "What did the Kremlin deny?"}).json()["hits"]
     assert hits[0]["title"] == "Kremlin denial"
 
     doc_id = hits[0]["doc_id"]
-    assert app.admin_remove(live, settings, [doc_id])[0].startswith("removed")
+    assert admin.admin_remove(live, settings, [doc_id])[0].startswith("removed")
     hits = test_client.get("/api/ask", params={"q": "What did the Kremlin deny?"}).json()["hits"]
     assert all(h["doc_id"] != doc_id for h in hits)
     assert (settings.corpus_dir / ".removed" / "kremlin.md").exists()
-    assert app.admin_remove(live, settings, [])[0] == "Choose the articles to remove first."
+    assert admin.admin_remove(live, settings, [])[0] == "Choose the articles to remove first."
 
 
 def test_running_app_picks_up_generations_written_by_other_processes(corpus_copy, tmp_path):
@@ -227,8 +227,8 @@ def test_citations_come_from_the_answer_parts_not_from_brackets_in_articles(tmp_
         "after the storm, according to the survey published on Monday by the water board.",
     )
     answer = ask(index, "What did the study find about river levels?", quotes=False)
-    assert answer.parts and all(p["citation"] == 1 for p in answer.parts)
-    reply = app.render_reply(answer, "http://app", None, inline=False)
+    assert answer.parts and all(p.citation == 1 for p in answer.parts)
+    reply = render.render_reply(answer, "http://app", None, inline=False)
     assert reply.count("](http://app/article/") == 1  # the article's own "[2]" is no link
     assert "rise \\[2\\] in river" in reply
 
@@ -239,12 +239,12 @@ def test_citations_come_from_the_answer_parts_not_from_brackets_in_articles(tmp_
      "What does Beijing claim about Taiwan?", "What is the capital of France?"],
 )  # fmt: skip
 def test_answer_text_is_exactly_lead_plus_cited_parts(seed_index, question):
-    from retrieval.answer import compose
+    from retrieval.contract import compose
 
     answer = ask(seed_index, question)
     assert answer.answer == compose(answer.lead, answer.parts)
     for part in answer.parts:
-        assert part["text"] in answer.hits[part["citation"] - 1].text
+        assert part.text in answer.hits[part.citation - 1].text
 
 
 def test_post_api_ask_gives_the_same_answer_and_errors_in_one_shape(client):
@@ -275,8 +275,8 @@ def test_widget_and_admin_without_a_slash_redirect(client, admin_app):
 
 
 def test_an_over_long_chat_question_is_refused_with_the_apis_message(seed_index):
-    import app
+    from retrieval.web import chat
 
-    _, history, turns, _ = app.chat_turn(seed_index, "x" * 3000, [], [], 5, "hybrid", None)
-    assert "the limit is 2,000" in history[-1]["content"] and turns == []
-    assert app.TYPED_LIMIT > app.MAX_QUESTION_CHARS  # the box lets it reach the server
+    _, history, turns, _ = chat.chat_turn(seed_index, "x" * 3000, [], [], 5, "hybrid", None)
+    assert "the limit is 2,000" in history[-1]["content"] and not turns.turns
+    assert chat.TYPED_LIMIT > config.MAX_QUESTION_CHARS  # the box lets it reach the server

@@ -14,9 +14,9 @@ import pytest
 from conftest import SEED_CORPUS
 from fastapi.testclient import TestClient
 
-import app
 from retrieval import NewsqaError, Settings
 from retrieval.serving import AdminSessions, AnswerGate, Busy, LoginGuard, check_admin_password
+from retrieval.web import admin, chat, create_app, ui
 
 PASSWORD = "correct horse battery"
 
@@ -37,7 +37,7 @@ def served(seed_index, seed_settings):
         corpus_dir=SEED_CORPUS, index_dir=seed_settings.index_dir, port=port,
         admin_password=PASSWORD,
     )  # fmt: skip
-    web = app.create_app(seed_index, settings)
+    web = create_app(seed_index, settings)
     server = uvicorn.Server(uvicorn.Config(web, host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -123,15 +123,15 @@ def test_admin_upload_needs_a_session_and_a_size(served):
 def test_admin_add_caps_files_and_deletes_gradios_copies(served, tmp_path):
     _, web = served
     paths = []
-    for n in range(app.MAX_UPLOAD_FILES + 2):
+    for n in range(admin.MAX_UPLOAD_FILES + 2):
         path = tmp_path / f"dup{n}.exe"
         path.write_bytes(b"MZ")
         paths.append(str(path))
-    messages = app.admin_add(web.state.live, web.state.settings, paths)
+    messages = admin.admin_add(web.state.live, web.state.settings, paths)
     assert "only the first 10 are added" in messages[0]
-    assert len(messages) == 1 + app.MAX_UPLOAD_FILES
+    assert len(messages) == 1 + admin.MAX_UPLOAD_FILES
     assert not any(p.exists() for p in tmp_path.iterdir() if p.suffix == ".exe" and
-                   int(p.stem[3:]) < app.MAX_UPLOAD_FILES)  # fmt: skip
+                   int(p.stem[3:]) < admin.MAX_UPLOAD_FILES)  # fmt: skip
 
 
 # ---------------------------------------------------------------- 4. admin login
@@ -143,7 +143,7 @@ def test_short_admin_password_is_refused_at_start(seed_index, seed_settings):
     settings = Settings(corpus_dir=SEED_CORPUS, index_dir=seed_settings.index_dir,
                         admin_password="a")  # fmt: skip
     with pytest.raises(NewsqaError, match="at least 12"):
-        app.create_app(seed_index, settings)
+        create_app(seed_index, settings)
 
 
 def test_login_backs_off_after_repeated_failures(served):
@@ -218,7 +218,7 @@ def test_admin_page_lists_articles_added_after_start(corpus_copy, tmp_path):
 
     settings = Settings(corpus_dir=corpus_copy, index_dir=tmp_path / "index", port=free_port(),
                         admin_password=PASSWORD)  # fmt: skip
-    web = app.create_app(build_index(settings), settings)
+    web = create_app(build_index(settings), settings)
     article = tmp_path / "late.txt"
     article.write_text("Late news\n\nThe ferry resumed service to the island on Sunday morning.")
     index, _ = add_paths(settings, [article])
@@ -248,7 +248,7 @@ def test_forged_headers_never_shape_links(served):
     )
     assert status == 200 and "javascript" not in body and "evil.test" not in body
     answer = json.loads(body)
-    _, history, _, cards = app.chat_turn(
+    _, history, _, cards = chat.chat_turn(
         served[1].state.live.index, "How many troops has Russia amassed?", [], [], 3, "hybrid",
         None, base="",
     )  # fmt: skip
@@ -384,12 +384,12 @@ def test_api_ask_k_errors_use_the_same_shape(served):
 
 
 def test_article_filter_is_a_bounded_search(seed_index):
-    found = app.find_articles(seed_index, "security concerns")
+    found = ui.find_articles(seed_index, "security concerns")
     assert [title for title, _ in found] == [
         "China backs Russia’s ‘security concerns’ in crisis with West over Ukraine"
     ]
-    assert len(app.find_articles(seed_index, "")) == 2
-    kept = app.find_articles(seed_index, "no such words", keep=[found[0][1]])
+    assert len(ui.find_articles(seed_index, "")) == 2
+    kept = ui.find_articles(seed_index, "no such words", keep=[found[0][1]])
     assert kept == found  # a chosen article stays listed, so it stays valid
 
 

@@ -105,14 +105,14 @@ def test_speaker_question_forms(question, expected):
 )
 def test_role_and_title_questions_reach_the_speaker(seed_index, question, speaker):
     answer = ask(seed_index, question)
-    assert answer.speaker and answer.speaker["name"] == speaker
-    assert answer.quotes and all(q["speaker"] == speaker for q in answer.quotes)
+    assert answer.speaker and answer.speaker.name == speaker
+    assert answer.quotes and all(q.speaker == speaker for q in answer.quotes)
 
 
 def test_told_person_orders_but_never_drops_quotes(seed_index):
     everything = ask(seed_index, "What did Wang Yi say?", k=10).quotes
     told = ask(seed_index, "What did Wang Yi tell Blinken?", k=10).quotes
-    assert sorted(q["start"] for q in told) == sorted(q["start"] for q in everything)
+    assert sorted(q.start for q in told) == sorted(q.start for q in everything)
 
 
 EVAL_QUESTIONS = [
@@ -237,9 +237,9 @@ def test_a_country_speaks_through_its_capital_and_ministries(tmp_path):
     )
     index = build_index(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"))
     answer = ask(index, "What did China say?")
-    assert set(answer.speaker["includes"]) == {"Chinese Foreign Ministry", "Beijing"}
-    assert {q["speaker"] for q in answer.quotes} == {"Chinese Foreign Ministry", "Beijing"}
-    assert all(q["speaker"] != "Li Wei" for q in answer.quotes)  # its people speak for themselves
+    assert set(answer.speaker.includes) == {"Chinese Foreign Ministry", "Beijing"}
+    assert {q.speaker for q in answer.quotes} == {"Chinese Foreign Ministry", "Beijing"}
+    assert all(q.speaker != "Li Wei" for q in answer.quotes)  # its people speak for themselves
 
 
 def test_acronym_questions_find_the_body():

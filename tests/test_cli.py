@@ -240,3 +240,24 @@ def test_ask_filters_by_source_and_says_when_nothing_matches(seed_index, seed_se
     assert dated.returncode == 2 and "no indexed article matches since 2024-01-01" in dated.stderr
     bad = run(["ask", "Zhang", "--until", "soon"], seed_settings)
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
+
+
+def test_each_front_words_the_remedy_the_library_names():
+    from retrieval.cli import describe as on_the_command_line
+    from retrieval.config import INGEST, LIST, REBUILD, NewsqaError, Notice
+    from retrieval.web.chat import describe as on_the_web
+
+    damaged = NewsqaError("index file x is damaged (checksum mismatch)", remedy=REBUILD)
+    assert on_the_command_line(damaged).endswith("; rebuild it with `newsqa ingest --rebuild`")
+    assert "must be rebuilt" in on_the_web(damaged)
+    assert on_the_command_line(NewsqaError("no index in /x", remedy=INGEST)).endswith(
+        "; run `newsqa ingest`"
+    )
+    assert "`newsqa list`" in on_the_command_line(NewsqaError("no article", remedy=LIST))
+    assert "article filter" in on_the_web(NewsqaError("no article", remedy=LIST))
+    assert on_the_command_line(NewsqaError("k must be 1 to 100")) == "k must be 1 to 100"
+    assert on_the_command_line("plain log line") == "plain log line"
+    stale = Notice("warning: the articles changed", remedy=INGEST)
+    assert stale == "warning: the articles changed" and on_the_command_line(stale).endswith(
+        "run `newsqa ingest`"
+    )

@@ -61,11 +61,11 @@ def test_a_filter_nothing_matches_says_so(dated_index):
 
 
 def test_the_api_filters_by_source_and_date(dated_index):
-    import app
+    from retrieval.web import create_app
 
     settings = Settings(corpus_dir=dated_index.settings.corpus_dir,
                         index_dir=dated_index.settings.index_dir)  # fmt: skip
-    with TestClient(app.create_app(dated_index, settings)) as client:
+    with TestClient(create_app(dated_index, settings)) as client:
         got = client.get("/api/ask", params={"q": "dockworkers", "source": "harbour"}).json()
         assert {h["title"] for h in got["hits"]} == {"Port strike begins"}
         posted = client.post("/api/ask", json={"q": "dockworkers", "until": "2024-10-02"})

@@ -117,7 +117,8 @@ def test_ask_never_writes_after_a_killed_add(tmp_path):
     assert read_manifest(settings.index_dir)["generation"] == before
     missing = run(["ask", "ferry", "--corpus", str(settings.corpus_dir),
                    "--index", str(tmp_path / "none")])  # fmt: skip
-    assert missing.returncode == 2 and "build it with `newsqa ingest`" in missing.stderr
+    assert missing.returncode == 2 and "no index in" in missing.stderr
+    assert "; run `newsqa ingest`" in missing.stderr  # the CLI words the remedy as a command
 
 
 def test_damaged_generation_falls_back_to_the_last_good_one(tmp_path):

@@ -70,11 +70,11 @@ def _ask(index: Index, question: str, mode: str, k: int) -> tuple[Answer, str | 
 def _answer_overlaps(index: Index, answer: Answer, gold: Sequence[GoldSpan]) -> bool:
     """Does a sentence of the answer (as cited) overlap a gold span?"""
     for part in answer.parts:
-        hit = answer.hits[part["citation"] - 1] if part.get("citation") else None
+        hit = answer.hits[part.citation - 1] if part.citation else None
         if hit is None:
             continue
-        start = index.documents[hit.doc_id].text.find(part["text"], hit.start)
-        if start >= 0 and is_relevant(hit.doc_id, start, start + len(part["text"]), gold):
+        start = index.documents[hit.doc_id].text.find(part.text, hit.start)
+        if start >= 0 and is_relevant(hit.doc_id, start, start + len(part.text), gold):
             return True
     return False
 
@@ -159,7 +159,7 @@ def evaluate(
                 for item in items:
                     item["relevant"] = item["id"] in qrels.get(q.qid, {})
             row = {"id": q.qid, "kind": q.kind, "question": q.question, "found": answer.found}
-            row["answer_chars"] = len(" ".join(part["text"] for part in answer.parts))
+            row["answer_chars"] = len(" ".join(part.text for part in answer.parts))
             if q.kind != NEGATIVE and not q.grades:
                 row["answer_hit"] = answer.found and _answer_overlaps(index, answer, q.gold)
             row["retrieved"] = [_shown(i, item) for i, item in enumerate(items[:3], start=1)]
@@ -355,8 +355,8 @@ def _speaker_quotes(index: Index, questions: Sequence[EvalQuestion]) -> dict:
     tp = predicted = expected = 0
     for q in questions:
         answer = ask(index, q.question, k=CUTOFF, mode="hybrid", quotes=True)
-        for doc_id in {g.doc_id for g in q.gold} | {x["doc_id"] for x in answer.quotes}:
-            pred = [(x["start"], x["end"]) for x in answer.quotes if x["doc_id"] == doc_id]
+        for doc_id in {g.doc_id for g in q.gold} | {x.doc_id for x in answer.quotes}:
+            pred = [(x.start, x.end) for x in answer.quotes if x.doc_id == doc_id]
             gold = [(g.start, g.end) for g in q.gold if g.doc_id == doc_id]
             tp += len(match_spans(pred, gold))
             predicted += len(pred)

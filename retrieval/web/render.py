@@ -1,0 +1,146 @@
+"""What the reader sees, from an Answer: the chat bubble (Markdown), source cards and pages
+(HTML, from the Jinja templates in templates/). Pure functions: no request, no index writes.
+
+Article text is data everywhere: Markdown specials are backslash-escaped, HTML is escaped by
+Jinja's autoescape, and the only markup added is <mark> around cited spans.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlencode
+
+from ..contract import Answer, QuoteRef, Span
+from ..records import Index
+
+HERE = Path(__file__).resolve().parent
+VIEWER = "nq-viewer"  # name of the viewer iframe that source links open in
+
+
+@cache
+def _templates():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+    )  # fmt: skip
+
+
+@cache
+def static_text(name: str) -> str:
+    """A file of static/ (the stylesheets), read once."""
+    return (HERE / "static" / name).read_text(encoding="utf-8")
+
+
+def _render(template: str, **values) -> str:
+    return _templates().get_template(template).render(**values)
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-!|~<>])")
+
+
+def escape_md(text: str) -> str:
+    """Article text is data: in a Markdown bubble it shows as text, never as markup or HTML."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", html.unescape(html.escape(text, quote=False)))
+
+
+def article_url(base: str, doc_id: str, span: Span | None = None) -> str:
+    query = f"?{urlencode({'start': span.start, 'end': span.end})}" if span else ""
+    return f"{base}/article/{doc_id}{query}#cited"
+
+
+def render_reply(answer: Answer, base: str, standalone: str | None, inline: bool) -> str:
+    """The chat bubble: the cited answer, then (widget) one line per source."""
+    lines = []
+    if standalone:
+        lines.append(f"*Understood as:* “{escape_md(standalone)}”\n")
+    by_rank = {hit.rank: hit for hit in answer.hits}
+    pieces = [escape_md(answer.lead)] if answer.lead else []
+    for part in answer.parts:  # citations come from the structure, never from the text
+        text = escape_md(part.text)
+        hit = by_rank.get(part.citation)
+        link = (
+            f"[\\[{hit.rank}\\]]({article_url(base, hit.doc_id, hit.focus)})"
+            if hit
+            else f"\\[{part.citation}\\]"
+        )
+        pieces.append(f"“{text}” {link}" if part.quote else f"{text} {link}")
+    lines.append(" ".join(pieces) or "No passage matches this question.")
+    if inline and answer.hits:
+        lines.append("")
+        for hit in answer.hits:
+            label = " (mentions)" if hit.match == "mention" else ""
+            url = article_url(base, hit.doc_id, Span(hit.start, hit.end))
+            lines.append(
+                f"{hit.rank}. [{escape_md(hit.title)}]({url}){label}: "
+                f"{escape_md(hit.source)} {hit.start}–{hit.end}"
+            )
+    return "\n".join(lines)
+
+
+def marked(text: str, offset: int, marks: list[Span], first_id: str | None = None) -> str:
+    """HTML of text[...] with the marked spans (document offsets) in <mark>, all escaped; the
+    first mark gets id=first_id (the anchor links scroll to)."""
+    from markupsafe import Markup
+
+    out, cursor = [], 0
+    for mark in sorted(marks, key=lambda m: m.start):
+        start, end = max(mark.start - offset, cursor), min(mark.end - offset, len(text))
+        if start >= end:
+            continue
+        opening = f'<mark id="{first_id}">' if first_id and not out else "<mark>"
+        out += [html.escape(text[cursor:start]), f"{opening}{html.escape(text[start:end])}</mark>"]
+        cursor = end
+    out.append(html.escape(text[cursor:]))
+    return Markup("".join(out))
+
+
+def render_sources(answer: Answer | None, base: str) -> str:
+    """One card per cited passage: rank, title, source, score, links, highlighted passage."""
+    hits = answer.hits if answer is not None else []
+    quotes_by_rank: dict[int, list[QuoteRef]] = {}
+    for quote in answer.quotes if answer is not None else []:
+        if quote.citation:
+            quotes_by_rank.setdefault(quote.citation, []).append(quote)
+    cards = [
+        {
+            "hit": hit,
+            "link": article_url(base, hit.doc_id, hit.focus),
+            "kind": {"quote": "quote", "mention": "mentions the speaker"}.get(hit.match, ""),
+            "quotes": quotes_by_rank.get(hit.rank, []),
+            "passage": marked(hit.text, hit.start, hit.highlights),
+        }
+        for hit in hits
+    ]
+    return _render("sources.html", cards=cards, viewer=VIEWER)
+
+
+def render_article(
+    index: Index, doc_id: str, start: str | None, end: str | None
+) -> tuple[int, str]:
+    """(status, HTML page) of a whole article with the cited span highlighted."""
+    css = static_text("article.css")
+    doc = index.documents.get(doc_id)
+    if doc is None:
+        return 404, _render("missing_article.html", title="Article not found", css=css,
+                            doc_id=doc_id)  # fmt: skip
+    span = None
+    try:
+        s, e = int(start), int(end)  # type: ignore[arg-type]
+        if 0 <= s < e <= len(doc.text):
+            span = Span(s, e)
+    except (TypeError, ValueError):
+        pass
+    refused = span is None and (start is not None or end is not None)
+    meta = [v for v in (doc.source, doc.meta.get("publisher"), doc.meta.get("published")) if v]
+    text = marked(doc.text, 0, [span] if span else [], first_id="cited")
+    return 200, _render("article.html", title=doc.title, css=css, doc=doc, meta=meta,
+                        span_refused=refused, text=text)  # fmt: skip
+
+
+def login_page(message: str = "") -> str:
+    return _render("login.html", title="Log in", css=static_text("article.css"), message=message)
