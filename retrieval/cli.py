@@ -97,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--write-baseline", metavar="FILE", help="save the metrics as a baseline")
     evaluate.add_argument("--baseline", metavar="FILE", help="exit 1 if a metric fell below FILE's")
     evaluate.add_argument("--tolerance", type=float, default=0.02, help="allowed drop (0.02)")
+    evaluate.add_argument("--quiet", action="store_true", help="no progress, only the results")
     _common(evaluate, argparse.SUPPRESS)
     return parser
 
@@ -139,7 +140,8 @@ class _Progress:
     """Progress of long work on stderr: a tqdm bar per stage on a terminal, else a line per
     tenth of a long stage and one when it ends (counts, seconds, rate); nothing with --quiet."""
 
-    NAMES = {"load": "files", "split": "articles", "embed": "sentences", "write": "generation"}
+    NAMES = {"load": "files", "split": "articles", "embed": "sentences", "write": "generation",
+             "ask": "questions"}  # a stage's first word: "ask hybrid" counts questions  # fmt: skip
 
     def __init__(self, quiet: bool = False):
         self.quiet, self.tty = quiet, sys.stderr.isatty()
@@ -156,7 +158,8 @@ class _Progress:
 
             bar = self.bars.get(stage)
             if bar is None:
-                bar = self.bars[stage] = tqdm(total=total, desc=stage, unit=self.NAMES[stage][:-1],
+                unit = self._unit(stage)[:-1]
+                bar = self.bars[stage] = tqdm(total=total, desc=stage, unit=unit,
                                               file=sys.stderr, leave=True)  # fmt: skip
             bar.update(done - bar.n)
             if done >= total:
@@ -164,15 +167,18 @@ class _Progress:
         elif done >= total:
             seconds = time.perf_counter() - self.started[stage]
             rate = f", {done / seconds:,.0f}/s" if seconds > 0.5 and total > 1 else ""
-            _stderr(f"{stage}: {total:,} {self.NAMES[stage]} in {seconds:.1f}s{rate}")
+            _stderr(f"{stage}: {total:,} {self._unit(stage)} in {seconds:.1f}s{rate}")
         elif total >= 1000 and done * 10 // total > self.tenths.get(stage, 0):
             # a line per tenth of a long stage, so a log shows it is alive and when it ends
             self.tenths[stage] = done * 10 // total
             seconds = time.perf_counter() - self.started[stage]
             left = seconds * (total - done) / done if done else 0
-            _stderr(f"{stage}: {done:,} of {total:,} {self.NAMES[stage]} "
+            _stderr(f"{stage}: {done:,} of {total:,} {self._unit(stage)} "
                     f"({100 * done // total}%), {done / max(seconds, 1e-9):,.0f}/s, "
                     f"about {left / 60:.0f} min left")  # fmt: skip
+
+    def _unit(self, stage: str) -> str:
+        return self.NAMES.get(stage.split()[0], "items")
 
 
 def _ingest(args, settings: Settings) -> int:
@@ -352,8 +358,10 @@ def _check_port(host: str, port: int) -> None:
 
 def _eval(args, settings: Settings) -> int:
     from .evaluation import run_eval_cli
+    from .update import reporting
 
-    return run_eval_cli(args, settings)
+    with reporting(_Progress(args.quiet)):  # per mode, the questions asked so far
+        return run_eval_cli(args, settings)
 
 
 if __name__ == "__main__":

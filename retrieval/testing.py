@@ -101,10 +101,11 @@ def _top(answer) -> str:
     return f"{hit.title}: {_squeeze(hit.text)[:EXCERPT_CHARS]}"
 
 
-def misses_table(misses: Iterable[Miss], within: int) -> str:
+def misses_table(misses: Iterable[Miss], depth: int) -> str:
+    """Markdown: one row per miss; a rank of None reads "not in the top {depth}"."""
     lines = ["| question | rank | top hit |", "|---|---|---|"]
     for miss in misses:
-        rank = miss.rank if miss.rank is not None else f"not in the top {within}"
+        rank = miss.rank if miss.rank is not None else f"not in the top {depth}"
         question, top = (text.replace("|", "\\|") for text in (miss.question, miss.top))
         lines.append(f"| {question} | {rank} | {top} |")
     return "\n".join(lines)
@@ -115,12 +116,13 @@ def expect_cited(index, question: str, expected: str, within: int = 3, mode: str
     and the top hit otherwise. Whitespace is compared loosely, case exactly."""
     from .answer import MAX_K, ask
 
-    answer = ask(index, question, k=min(max(within, 10), MAX_K), mode=mode)
+    depth = min(max(within, 10), MAX_K)  # how far to look, to say where it was
+    answer = ask(index, question, k=depth, mode=mode)
     wanted = _squeeze(expected)
     rank = next((h.rank for h in answer.hits if wanted in _squeeze(h.text)), None)
     if rank is not None and rank <= within:
         return answer.hits[rank - 1]
-    table = misses_table([Miss(question, rank, _top(answer))], within)
+    table = misses_table([Miss(question, rank, _top(answer))], depth)
     pytest.fail(f"{expected!r} is not cited within the top {within}:\n{table}", pytrace=False)
 
 

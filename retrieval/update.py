@@ -33,7 +33,7 @@ from .documents import (
     scan_corpus,
     size_problem,
 )
-from .encoders import ensure_export, load_encoder
+from .encoders import ensure_export, load_encoder, sha256_file
 from .lexical import LEXICAL, tokenize
 from .passages import recurring_lines, split_document, split_sentences
 from .quotes import QUOTES_VERSION, extract_quotes, speaker_roles
@@ -75,7 +75,7 @@ def reporting(progress: Progress | None):
         _PROGRESS.reset(token)
 
 
-def _report(stage: str, done: int, total: int) -> None:
+def report_progress(stage: str, done: int, total: int) -> None:
     progress = _PROGRESS.get()
     if progress is not None:
         progress(stage, done, total)
@@ -352,7 +352,7 @@ def _sync(settings: Settings, current: Index | None, log: Log) -> tuple[Index, U
     )  # fmt: skip
     documents, files = scan.documents, scan.files
     report.warnings.extend(scan.warnings)
-    _report("load", len(files), len(files))
+    report_progress("load", len(files), len(files))
     for warning in report.warnings[:MAX_WARNINGS_SHOWN]:
         log(f"warning: {warning}")
     if len(report.warnings) > MAX_WARNINGS_SHOWN:  # an archive's 2,500 bodiless stories
@@ -375,9 +375,9 @@ def _sync(settings: Settings, current: Index | None, log: Log) -> tuple[Index, U
     report.timings["load_s"] = time.perf_counter() - started
     index = _assemble(settings, current, documents, files, fingerprint, report)
     clock = time.perf_counter()
-    _report("write", 0, 1)
+    report_progress("write", 0, 1)
     index.manifest = write_generation(settings, index.manifest, index)
-    _report("write", 1, 1)
+    report_progress("write", 1, 1)
     report.timings.update(index.manifest["timings"], write_s=time.perf_counter() - clock)
     report.generation = index.generation
     report.seconds = time.perf_counter() - started
@@ -403,7 +403,7 @@ def _assemble(settings, current, documents, files, fingerprint, report) -> Index
     )
     for done, (doc_id, doc) in enumerate(documents.items(), start=1):
         if done % 500 == 0 or done == len(documents):
-            _report("split", done, len(documents))
+            report_progress("split", done, len(documents))
         if current is not None and doc_id in current.documents:
             if same_furniture:
                 passages += [current.passages[row] for row in current.passages.rows_of(doc_id)]
@@ -436,11 +436,11 @@ def _assemble(settings, current, documents, files, fingerprint, report) -> Index
             documents[passages[sentences[i].row].doc_id].text[sentences[i].start : sentences[i].end]
             for i in fresh
         ]
-        _report("embed", 0, len(texts))
+        report_progress("embed", 0, len(texts))
         for first in range(0, len(texts), EMBED_CHUNK):
             chunk = texts[first : first + EMBED_CHUNK]
             vectors[fresh[first : first + len(chunk)]] = encoder.encode(chunk)
-            _report("embed", first + len(chunk), len(texts))
+            report_progress("embed", first + len(chunk), len(texts))
     timings["embed_s"] = time.perf_counter() - clock
     timings["sentences_embedded"] = len(fresh)
 
@@ -539,8 +539,15 @@ def _files_of(settings: Settings, index: Index, target: str) -> list[Path]:
     if candidate.is_file():
         try:
             rel = candidate.relative_to(corpus).as_posix()
-        except ValueError:
-            raise NewsqaError(f"{target} is not inside the corpus folder {corpus}") from None
+        except ValueError:  # the original of a file `add` copied in: its copy has its bytes
+            digest = sha256_file(candidate)
+            copies = [corpus / f.path for f in index.files.values() if f.sha256 == digest]
+            if not copies:
+                raise NewsqaError(
+                    f"{target} is outside the corpus folder {corpus} and no indexed file has "
+                    "its content", remedy=LIST,
+                ) from None  # fmt: skip
+            return copies
         if rel not in index.files:
             raise NewsqaError(f"{target} is not an indexed article file")
         return [candidate]

@@ -192,8 +192,13 @@ def test_admin_uploads_and_removals_reach_the_answers_at_once(admin_app, tmp_pat
     upload.write_text("---\ntitle: Kremlin denial\n---\nThe Kremlin denied the report on Friday.")
     refused = tmp_path / "virus.exe"
     refused.write_bytes(b"MZ\x00\x00")
-    messages = admin.admin_add(live, settings, [str(upload), str(refused)])
+    stages = []
+    messages = admin.admin_add(live, settings, [str(upload), str(refused)],
+                               progress=lambda *report: stages.append(report))  # fmt: skip
     assert messages[0].startswith("kremlin.md: added")
+    shown = {stage for stage, _, _ in stages}  # the admin page's progress bar hears each stage
+    assert {"kremlin.md (1 of 2): load", "kremlin.md (1 of 2): embed"} <= shown, shown
+    assert ("kremlin.md (1 of 2): write", 1, 1) in stages
     assert messages[1].startswith("virus.exe: not added") and "not an article type" in messages[1]
     hits = test_client.get("/api/ask", params={"q": "What did the Kremlin deny?"}).json()["hits"]
     assert hits[0]["title"] == "Kremlin denial"
@@ -280,3 +285,52 @@ def test_an_over_long_chat_question_is_refused_with_the_apis_message(seed_index)
     _, history, turns, _ = chat.chat_turn(seed_index, "x" * 3000, [], [], 5, "hybrid", None)
     assert "the limit is 2,000" in history[-1]["content"] and not turns.turns
     assert chat.TYPED_LIMIT > config.MAX_QUESTION_CHARS  # the box lets it reach the server
+
+
+def test_openapi_describes_the_answer_the_api_returns(client):
+    document = client.get("/api/openapi.json").json()
+    assert set(document["paths"]) == {"/api/ask"}  # pages, admin and Gradio are not the API
+    get, post = document["paths"]["/api/ask"]["get"], document["paths"]["/api/ask"]["post"]
+    assert [p["name"] for p in get["parameters"]] == ["q", "k", "mode", "source", "since", "until"]
+    assert set(post["requestBody"]["content"]["application/json"]["schema"]["properties"]) >= {
+        "q", "k", "mode", "source"}  # fmt: skip
+    assert {"200", "400", "413", "503"} <= set(get["responses"])
+    schemas = document["components"]["schemas"]
+    answer = client.get("/api/ask", params={"q": "What did Zhang Jun say?", "k": 2}).json()
+    # The schema is derived from the typed contract: its fields are what the API returns.
+    assert list(schemas["Answer"]["properties"]) == list(answer)
+    assert list(schemas["Hit"]["properties"]) == list(answer["hits"][0])
+    assert list(schemas["QuoteRef"]["properties"]) == list(answer["quotes"][0])
+    assert schemas["Error"]["required"] == ["error"]
+    page = client.get("/api/docs")
+    assert page.status_code == 200 and "GET /api/ask" in page.text and "POST /api/ask" in page.text
+    assert "curl" in page.text and "http://127.0.0.1:7999/api/ask" in page.text
+
+
+def test_source_cards_read_as_news_with_internals_behind_details(tmp_path):
+    import json
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    rows = [
+        {"title": "Port strike ends", "text": "Dockworkers returned to every port on Friday, "
+         "the union said.", "source": "Harbour Daily", "published": "2024-10-04T09:30:00Z",
+         "url": "https://news.example/port-strike-ends"},
+        {"title": "Port rumour", "text": "Dockworkers may strike again at the port, a blog says.",
+         "source": "A Blog", "url": "javascript:alert(1)"},
+    ]  # fmt: skip
+    (corpus / "feed.json").write_text(json.dumps(rows), encoding="utf-8")
+    index = build_index(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"))
+    answer = ask(index, "When did the dockworkers return to the port?", k=2, quotes=False)
+    cards = render.render_sources(answer, "http://app", index)
+    first = cards.split('id="nq-source-2"')[0]
+    assert "Port strike ends</a>" in first and "Harbour Daily · 4 Oct 2024" in first
+    assert 'href="https://news.example/port-strike-ends"' in first and "original article" in first
+    # File, span and score are there for who wants them, behind a disclosure.
+    details = first.split('<details class="nq-details">')[1]
+    assert "feed.json" in details and "characters" in details and "score" in details
+    assert "javascript:" not in cards  # an article's URL is data: only http(s) becomes a link
+    status, page = render.render_article(index, answer.hits[0].doc_id, None, None, "http://app")
+    assert status == 200 and "Harbour Daily · 4 Oct 2024" in page
+    assert 'href="https://news.example/port-strike-ends"' in page
+    assert 'href="http://app/"' in page and "the chat" in page  # a way back

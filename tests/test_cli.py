@@ -110,6 +110,10 @@ def test_serve_answers_over_every_api_on_localhost(seed_index, seed_settings):
 
         client = Client(url + "/", verbose=False)
         assert client.predict(question, 3, "hybrid", api_name="/ask") == expected
+        # The filtered endpoint: the same answer when the filter keeps Zhang Jun's article.
+        kept = client.predict(question, 3, "hybrid", "china-wants", None, None,
+                              api_name="/ask_filtered")  # fmt: skip
+        assert kept == expected
 
         # Gradio's own HTTP protocol: POST the call, then read the event stream.
         body = json.dumps({"data": [question, 3, "hybrid"]}).encode()

@@ -85,6 +85,21 @@ def test_adding_one_article_embeds_only_that_article(live, tmp_path):
     assert ask(index, "What did Ingrid Solberg say?").quotes[0].text.startswith("People need")
 
 
+def test_the_original_of_an_added_file_removes_its_copy(live, tmp_path):
+    original = tmp_path / "outside" / "glacier.txt"
+    original.parent.mkdir()
+    original.write_text(NEW, encoding="utf-8")
+    index, _ = add_paths(live, [original])
+    doc = next(d for d in index.documents.values() if d.title.startswith("Glacier"))
+    index, report = remove_articles(live, [str(original)])  # matched by content, not by path
+    assert report.removed == [doc.source] and doc.doc_id not in index.documents
+    assert original.exists()  # the user's own file is never touched
+    stranger = tmp_path / "outside" / "other.txt"
+    stranger.write_text("Never added\n\nA story nobody indexed.\n", encoding="utf-8")
+    with pytest.raises(NewsqaError, match="outside the corpus folder .* no indexed file has its"):
+        remove_articles(live, [str(stranger)])
+
+
 def test_re_adding_identical_content_is_a_no_op(live, tmp_path):
     generation = load_index(live).generation
     copy = tmp_path / "same.txt"

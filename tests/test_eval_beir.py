@@ -154,3 +154,15 @@ def test_malformed_beir_lines_are_errors_with_line_numbers(capsys, beir_copy):
         corpus.write('{"title": "no id", "text": "x"}\n')
     status, _, err = run_cli(capsys, beir_copy)
     assert status == 2 and 'corpus.jsonl:7: each document needs "_id" and "text"' in err
+
+
+def test_eval_shows_its_progress_per_mode_unless_quiet(capsys, tmp_path):
+    status, out, err = run_cli(capsys, FIXTURE, "--modes", "lexical,hybrid", "--index",
+                               tmp_path / "index")  # fmt: skip
+    assert status == 0 and "hit@1" in out
+    lines = err.splitlines()
+    assert any(line.startswith("ask lexical: ") and "questions in" in line for line in lines), err
+    assert any(line.startswith("ask hybrid: ") for line in lines), err
+    status, _, err = run_cli(capsys, FIXTURE, "--modes", "lexical", "--quiet", "--index",
+                             tmp_path / "index2")  # fmt: skip
+    assert status == 0 and "ask lexical" not in err

@@ -72,3 +72,23 @@ def test_the_api_filters_by_source_and_date(dated_index):
         assert {h["title"] for h in posted.json()["hits"]} == {"Port strike begins"}
         bad = client.get("/api/ask", params={"q": "dockworkers", "since": "last week"})
         assert bad.status_code == 400 and "YYYY-MM-DD" in bad.json()["error"]
+
+
+def test_the_chat_filters_by_source_and_date_within_the_chosen_articles(dated_index):
+    from retrieval.web.chat import chat_turn
+
+    def cards_for(where, chosen=None):
+        _, history, _, cards = chat_turn(dated_index, "What happened to the dockworkers?", [],
+                                         None, 5, "hybrid", chosen, where=where)  # fmt: skip
+        return history[-1]["content"], cards
+
+    _, cards = cards_for({"source": "Reuters", "since": "", "until": ""})  # blank boxes: no date
+    assert "Port strike ends" in cards and "Port strike review" in cards
+    assert "Port strike begins" not in cards and "Undated" not in cards
+    _, cards = cards_for({"source": "", "since": "2024-10-02", "until": "2024-12-31"})
+    assert "Port strike ends" in cards and "Port strike review" not in cards
+    begins = next(d.doc_id for d in dated_index.documents.values() if d.title.endswith("begins"))
+    reply, _ = cards_for({"source": "Reuters"}, chosen=[begins])
+    assert "none of the chosen articles passes the source and date filter" in reply
+    reply, _ = cards_for({"since": "last week"})
+    assert "YYYY\\-MM\\-DD" in reply  # said in the chat (Markdown-escaped), the chat goes on

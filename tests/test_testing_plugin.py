@@ -85,5 +85,5 @@ def test_an_unnamed_corpus_says_how_to_name_it(pytester, seed_index):
 
 
 def test_misses_table_escapes_cells():
-    table = misses_table([Miss("a|b?", None, "T: x|y"), Miss("c?", 4, "U")], within=3)
+    table = misses_table([Miss("a|b?", None, "T: x|y"), Miss("c?", 4, "U")], depth=3)
     assert table.splitlines()[2:] == ["| a\\|b? | not in the top 3 | T: x\\|y |", "| c? | 4 | U |"]

@@ -15,6 +15,7 @@ from ..answer import MAX_K, Answer, ask
 from ..config import MODES, NewsqaError, Settings
 from ..documents import excerpt
 from ..records import Index
+from ..update import report_progress
 from .datasets import (
     NEGATIVE,
     EvalQuestion,
@@ -150,8 +151,9 @@ def evaluate(
     for mode in modes:
         started = time.perf_counter()
         runs, rows = {}, []
-        for q in questions:
+        for number, q in enumerate(questions, start=1):
             answer, error = _ask(index, q.question, mode, MAX_K if q.grades else k)
+            report_progress(f"ask {mode}", number, len(questions))
             if q.grades:
                 items = _rank_documents(answer, qrels[q.qid], ids_of)[:k]
             else:

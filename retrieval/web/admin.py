@@ -8,7 +8,7 @@ from ..config import NewsqaError, Settings
 from ..documents import SUPPORTED_SUFFIXES
 from ..live import LiveIndex
 from ..records import Index
-from ..update import add_upload, remove_articles, sync
+from ..update import Progress, add_upload, remove_articles, reporting, sync
 from .chat import describe
 from .ui import TITLE
 
@@ -29,8 +29,11 @@ def article_choices(index: Index) -> list[tuple[str, str]]:
     return [(f"{d.title} ({d.source})", d.doc_id) for d in index.documents.values()]
 
 
-def admin_add(live: LiveIndex, settings: Settings, paths: list[str]) -> list[str]:
-    """Add uploaded files one by one; a refused file says why and changes nothing."""
+def admin_add(
+    live: LiveIndex, settings: Settings, paths: list[str], progress: Progress | None = None
+) -> list[str]:
+    """Add uploaded files one by one; a refused file says why and changes nothing. `progress`
+    hears each file's stages (load, split, embed, write) as "name (n of N): stage"."""
     messages = []
     paths = list(paths or [])
     if len(paths) > MAX_UPLOAD_FILES:
@@ -38,10 +41,17 @@ def admin_add(live: LiveIndex, settings: Settings, paths: list[str]) -> list[str
             f"{len(paths)} files sent; only the first {MAX_UPLOAD_FILES} are added, "
             "add the rest in another round"
         )
-    for path in paths[:MAX_UPLOAD_FILES]:
+    chosen = paths[:MAX_UPLOAD_FILES]
+    for number, path in enumerate(chosen, start=1):
         name = Path(path).name
+        where = f"{name} ({number} of {len(chosen)})"
+
+        def stage(step: str, done: int, total: int, where: str = where) -> None:
+            progress(f"{where}: {step}", done, total)
+
         try:
-            index, report = add_upload(settings, name, Path(path).read_bytes())
+            with reporting(stage if progress else None):
+                index, report = add_upload(settings, name, Path(path).read_bytes())
             live.index = index
             messages.append(f"{name}: added ({report.summary()})")
         except NewsqaError as err:
@@ -102,8 +112,14 @@ def build_admin(live: LiveIndex, settings: Settings):
             return "\n".join(messages), *current(), None
 
         outputs = [result, status, chosen, files]
-        add.click(lambda paths: after(admin_add(live, settings, paths)), files, outputs,
-                  api_visibility="private")  # fmt: skip
+
+        def on_add(paths, progress=gr.Progress()):  # noqa: B008 (how Gradio asks for a bar)
+            def show(stage: str, done: int, total: int) -> None:
+                progress((done, total), desc=stage)
+
+            return after(admin_add(live, settings, paths, show))
+
+        add.click(on_add, files, outputs, api_visibility="private")
         remove.click(lambda ids: after(admin_remove(live, settings, ids)), chosen, outputs,
                      api_visibility="private")  # fmt: skip
         resync.click(lambda: after(admin_sync(live, settings)), None, outputs,

@@ -23,9 +23,10 @@ TYPED_LIMIT = 4 * MAX_QUESTION_CHARS
 
 def chat_turn(
     index: Index, message, history, conversation: Conversation | None, k, mode, doc_filter,
-    base: str = "", inline: bool = False, gate=None,
+    base: str = "", inline: bool = False, gate=None, where: dict | None = None,
 ):  # fmt: skip
     """Answer one chat message, resolving follow-ups against the conversation so far.
+    doc_filter (article ids) and where ({"source", "since", "until"}) narrow the articles.
 
     Returns ("", history, conversation, sources HTML): the box cleared, the history with this
     exchange added, the conversation with this turn added (unchanged when refused).
@@ -36,9 +37,10 @@ def chat_turn(
         if not isinstance(message, str):
             raise NewsqaError("the question must be text")
         asked, shown = conversation.understand(message)
+        scope = _scope(index, doc_filter, where or {})
         answer = gate.run(
             lambda: ask(
-                index, asked.question, k=whole_k(k), mode=mode, doc_ids=doc_filter or None,
+                index, asked.question, k=whole_k(k), mode=mode, doc_ids=scope,
                 exclude_quotes=shown,
             )
         )  # fmt: skip
@@ -53,20 +55,36 @@ def chat_turn(
         {"role": "user", "content": escape_md(message)},
         {"role": "assistant", "content": reply},
     ]
-    return "", history, conversation.remember(asked, answer), render_sources(answer, base)
+    cards = render_sources(answer, base, index)
+    return "", history, conversation.remember(asked, answer), cards
 
 
 # The library names the step that fixes an error; a reader cannot run it, so say who can.
 REMEDIES = {
     INGEST: "the index needs an update: run `newsqa ingest`, or Sync on the admin page",
     REBUILD: "the index must be rebuilt: run `newsqa ingest --rebuild`",
-    LIST: "the article filter lists what is indexed",
+    LIST: "the article filter of the chat page lists what is indexed",
 }
 
 
 def describe(err: NewsqaError) -> str:
     """The error as the web says it: what is wrong, then who or what fixes it."""
     return f"{err}; {REMEDIES[err.remedy]}" if err.remedy in REMEDIES else str(err)
+
+
+def _scope(index: Index, doc_filter, where: dict) -> list[str] | None:
+    """The article ids to answer from (None: all): the chosen articles that pass the filter."""
+    wanted = make_filter(*(where.get(key) or None for key in ("source", "since", "until")))
+    chosen = list(doc_filter or [])
+    if not wanted:
+        return chosen or None
+    kept = matching_articles(index, wanted)
+    if not chosen:
+        return kept
+    both = [doc_id for doc_id in chosen if doc_id in set(kept)]
+    if not both:
+        raise NewsqaError("none of the chosen articles passes the source and date filter")
+    return both
 
 
 def api_answer(index: Index, question, k=5, mode="hybrid", source=None, since=None,

@@ -36,7 +36,7 @@ def static_text(name: str) -> str:
     return (HERE / "static" / name).read_text(encoding="utf-8")
 
 
-def _render(template: str, **values) -> str:
+def render_template(template: str, **values) -> str:
     return _templates().get_template(template).render(**values)
 
 
@@ -99,9 +99,26 @@ def marked(text: str, offset: int, marks: list[Span], first_id: str | None = Non
     return Markup("".join(out))
 
 
-def render_sources(answer: Answer | None, base: str) -> str:
-    """One card per cited passage: rank, title, source, score, links, highlighted passage."""
+def byline(meta: dict) -> dict:
+    """What a reader knows an article by: publisher, day and the original's link (http(s) only:
+    a URL from an article is data, and `javascript:` must never become a link)."""
+    from ..filters import published_day
+
+    day = published_day(meta.get("published"))
+    url = meta.get("url") or ""
+    return {
+        "publisher": meta.get("publisher") or "",
+        "date": f"{day.day} {day:%b %Y}" if day else (meta.get("published") or ""),
+        "url": url if re.match(r"https?://[^\s\"'<>]+$", url) else "",
+    }
+
+
+def render_sources(answer: Answer | None, base: str, index: Index | None = None) -> str:
+    """One card per cited passage, as news: headline, publisher and date, the speaker's quotes,
+    the passage with its answering sentence marked, links; file, span and score under
+    "details". `index` supplies each article's publisher, date and original link."""
     hits = answer.hits if answer is not None else []
+    documents = index.documents if index is not None else {}
     quotes_by_rank: dict[int, list[QuoteRef]] = {}
     for quote in answer.quotes if answer is not None else []:
         if quote.citation:
@@ -113,20 +130,21 @@ def render_sources(answer: Answer | None, base: str) -> str:
             "kind": {"quote": "quote", "mention": "mentions the speaker"}.get(hit.match, ""),
             "quotes": quotes_by_rank.get(hit.rank, []),
             "passage": marked(hit.text, hit.start, hit.highlights),
+            "byline": byline(documents[hit.doc_id].meta if hit.doc_id in documents else {}),
         }
         for hit in hits
     ]
-    return _render("sources.html", cards=cards, viewer=VIEWER)
+    return render_template("sources.html", cards=cards, viewer=VIEWER)
 
 
 def render_article(
-    index: Index, doc_id: str, start: str | None, end: str | None
+    index: Index, doc_id: str, start: str | None, end: str | None, base: str = ""
 ) -> tuple[int, str]:
     """(status, HTML page) of a whole article with the cited span highlighted."""
     css = static_text("article.css")
     doc = index.documents.get(doc_id)
     if doc is None:
-        return 404, _render("missing_article.html", title="Article not found", css=css,
+        return 404, render_template("missing_article.html", title="Article not found", css=css,
                             doc_id=doc_id)  # fmt: skip
     span = None
     try:
@@ -136,11 +154,13 @@ def render_article(
     except (TypeError, ValueError):
         pass
     refused = span is None and (start is not None or end is not None)
-    meta = [v for v in (doc.source, doc.meta.get("publisher"), doc.meta.get("published")) if v]
     text = marked(doc.text, 0, [span] if span else [], first_id="cited")
-    return 200, _render("article.html", title=doc.title, css=css, doc=doc, meta=meta,
-                        span_refused=refused, text=text)  # fmt: skip
+    return 200, render_template("article.html", title=doc.title, css=css, doc=doc,
+                                byline=byline(doc.meta), span_refused=refused, text=text,
+                                chat=f"{base}/")  # fmt: skip
 
 
 def login_page(message: str = "") -> str:
-    return _render("login.html", title="Log in", css=static_text("article.css"), message=message)
+    return render_template(
+        "login.html", title="Log in", css=static_text("article.css"), message=message
+    )

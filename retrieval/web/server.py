@@ -33,6 +33,7 @@ from ..serving import (
     password_matches,
 )
 from ..update import open_index
+from . import openapi
 from .admin import MAX_UPLOAD_FILES, build_admin
 from .chat import api_answer, describe
 from .render import login_page, render_article, static_text
@@ -54,7 +55,8 @@ def create_app(index: Index, settings: Settings):
     from fastapi.middleware.cors import CORSMiddleware
     from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 
-    app = FastAPI(title="newsqa", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title="newsqa", docs_url=None, redoc_url=None, openapi_url=openapi.OPENAPI_URL)
+    openapi.install(app)
     origins = [*settings.own_origins(), *settings.allowed_origins]
     # Our CORSMiddleware makes Gradio skip its own (which echoes origins): the allow-list rules.
     app.add_middleware(
@@ -110,16 +112,24 @@ def create_app(index: Index, settings: Settings):
     def admin_slash():
         return RedirectResponse("/admin/", 307)
 
-    @app.get("/api/ask")
+    @app.get(openapi.DOCS_URL, include_in_schema=False)
+    def api_docs():
+        base = settings.public_url or f"http://{settings.host}:{settings.port}"  # not headers
+        return HTMLResponse(openapi.docs_page(app.openapi(), base))
+
+    @app.get("/api/ask", summary="Answer a question", responses=openapi.ANSWER_RESPONSES,
+             openapi_extra=openapi.ASK_GET)  # fmt: skip
     async def api_ask(request: Request):
+        """The same JSON object as `newsqa ask --json`. Unknown parameters are ignored."""
         params = request.query_params
         q, k, mode = params.get("q", ""), params.get("k", "5"), params.get("mode", "hybrid")
         where = {key: params.get(key) for key in ("source", "since", "until")}
         return await answer_request(q, k, mode, where)
 
-    @app.post("/api/ask")
+    @app.post("/api/ask", summary="Answer a question sent as JSON",
+              responses=openapi.ANSWER_RESPONSES, openapi_extra=openapi.ASK_POST)  # fmt: skip
     async def api_ask_post(request: Request):
-        """The same answer for a JSON body {"q": ..., "k": 5, "mode": "hybrid"}."""
+        """The same answer as GET, for a JSON body (at most 16 KB)."""
         body = await request.body()
         if len(body) > MAX_POST_BYTES:
             return refuse(413, f"the request body is over {MAX_POST_BYTES:,} bytes; send "
@@ -159,24 +169,24 @@ def create_app(index: Index, settings: Settings):
                 gate.cancel()
             raise
 
-    @app.get("/article/{doc_id}", response_class=HTMLResponse)
+    @app.get("/article/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
     def article(doc_id: str, start: str | None = None, end: str | None = None):
-        status, page = render_article(live.index, doc_id, start, end)
+        status, page = render_article(live.index, doc_id, start, end, settings.public_url or "")
         return HTMLResponse(page, status_code=status)
 
     web_component = Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js"
 
-    @app.get("/gradio.js")
+    @app.get("/gradio.js", include_in_schema=False)
     def gradio_js():
         return FileResponse(web_component, media_type="text/javascript")
 
-    @app.get("/admin/login", response_class=HTMLResponse)
+    @app.get("/admin/login", response_class=HTMLResponse, include_in_schema=False)
     def admin_login_form():
         if not settings.admin_password:
             return refuse(404, "there is no admin page (NEWSQA_ADMIN_PASSWORD is unset)")
         return HTMLResponse(login_page())
 
-    @app.post("/admin/login")
+    @app.post("/admin/login", include_in_schema=False)
     async def admin_login(request: Request):
         if not settings.admin_password:
             return refuse(404, "there is no admin page (NEWSQA_ADMIN_PASSWORD is unset)")
@@ -207,7 +217,7 @@ def create_app(index: Index, settings: Settings):
         )  # fmt: skip
         return response
 
-    @app.get("/admin/logout")
+    @app.get("/admin/logout", include_in_schema=False)
     def admin_logout(request: Request):
         sessions.end(request.cookies.get(ADMIN_COOKIE))
         response = RedirectResponse("/admin/login", 303)

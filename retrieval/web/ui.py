@@ -70,6 +70,15 @@ def build_page(live: LiveIndex, gate: AnswerGate, base: str):
                         [], multiselect=True, label="Only these articles", value=[],
                         elem_id="nq-only",
                     )  # fmt: skip
+                    source = gr.Textbox(
+                        label="Only from (publisher, site or path)", max_length=200,
+                        placeholder="e.g. Reuters", elem_id="nq-source-filter",
+                    )  # fmt: skip
+                    with gr.Row():
+                        since = gr.Textbox(label="Published since", placeholder="YYYY-MM-DD",
+                                           max_length=10, elem_id="nq-since")  # fmt: skip
+                        until = gr.Textbox(label="until", placeholder="YYYY-MM-DD",
+                                           max_length=10, elem_id="nq-until")  # fmt: skip
             with gr.Column(scale=2, min_width=300):
                 gr.Markdown("### Sources")
                 sources = gr.HTML(render_sources(None, ""), elem_id="nq-sources")
@@ -80,14 +89,15 @@ def build_page(live: LiveIndex, gate: AnswerGate, base: str):
                     elem_id="nq-viewer",
                 )
 
-        def on_ask(message, past, state, k_value, mode_value, doc_filter):
+        def on_ask(message, past, state, k_value, mode_value, doc_filter, *dates):
+            where = dict(zip(("source", "since", "until"), dates, strict=True))
             cleared, shown, state, cards = chat_turn(
                 live.index, message, past, state, k_value, mode_value, doc_filter,
-                base=base, gate=gate,
+                base=base, gate=gate, where=where,
             )  # fmt: skip
             return cleared, shown, shown, state, cards
 
-        inputs = [box, history, conversation, k, mode, only]
+        inputs = [box, history, conversation, k, mode, only, source, since, until]
         outputs = [box, chat, history, conversation, sources]
         limit = {"concurrency_id": "answer", "concurrency_limit": gate.capacity}
         box.submit(on_ask, inputs, outputs, api_visibility="private", **limit)
@@ -95,13 +105,26 @@ def build_page(live: LiveIndex, gate: AnswerGate, base: str):
 
         def ask_api(question: str, k: int = 5, mode: str = "hybrid") -> dict:
             """Answer a question about the articles; returns the newsqa answer JSON."""
+            return ask_filtered(question, k, mode)
+
+        def ask_filtered(
+            question: str, k: int = 5, mode: str = "hybrid", source: str | None = None,
+            since: str | None = None, until: str | None = None,
+        ) -> dict:  # fmt: skip
+            """The same, from a publisher's articles (source) or a date range (since, until:
+            YYYY-MM-DD)."""
             try:
-                return gate.run(lambda: api_answer(live.index, question, k, mode))
+                return gate.run(
+                    lambda: api_answer(live.index, question, k, mode, source, since, until)
+                )
             except NewsqaError as err:
                 log_refusal("ask", err)
                 raise gr.Error(describe(err), print_exception=False) from None
 
+        # Gradio's HTTP protocol wants every input of an endpoint: "ask" keeps its three, so
+        # clients written for it go on working; the filters have their own endpoint.
         gr.api(ask_api, api_name="ask", **limit)
+        gr.api(ask_filtered, api_name="ask_filtered", **limit)
 
         def refresh_choices(query, chosen):
             return gr.Dropdown(choices=find_articles(live.index, query, chosen))
