@@ -85,11 +85,13 @@ def ask(
     doc_ids: Collection[str] | None = None,
     exclude_quotes: Collection[tuple[str, int]] = (),
     timings: dict[str, float] | None = None,
+    exclude_passages: Collection[tuple[str, int]] = (),
 ) -> Answer:
     """Answer a question.
 
     quotes=False turns off speaker routing (plain retrieval); doc_ids limits the answer to those
-    articles; exclude_quotes skips quotes already shown, as (doc_id, start), for "what else".
+    articles; exclude_quotes skips quotes already shown, as (doc_id, start), for "what else";
+    exclude_passages skips passages already shown, as (doc_id, start), for "tell me more".
     A `timings` dict receives seconds per stage of a search answer (embed, dense, lexical,
     fuse, cite), for benchmarks.
     """
@@ -98,7 +100,7 @@ def ask(
     asked = parse_speaker_question(question) if quotes else None
     if asked is not None:
         return _answer_from_quotes(index, question, asked, k, mode, scope, set(exclude_quotes))
-    return _search_answer(index, question, k, mode, scope, timings)
+    return _search_answer(index, question, k, mode, scope, timings, set(exclude_passages))
 
 
 def _search_answer(
@@ -108,12 +110,15 @@ def _search_answer(
     mode: str,
     scope: set[str] | None,
     timings: dict[str, float] | None = None,
+    shown: set[tuple[str, int]] = frozenset(),
 ) -> Answer:
-    """The answer of plain retrieval: the hits, and the sentences of them that answer."""
+    """The answer of plain retrieval: the hits, and the sentences of them that answer
+    (passages in `shown`, as (doc_id, start), left out: the next results)."""
     clock = _Clock(timings)
     query_vector = index.encoder.encode([question])[0] if mode != "lexical" else None
     clock.lap("embed")
-    candidates = min(max(k * index.settings.candidate_factor, 50), len(index.passages))
+    candidates = min(max((k + len(shown)) * index.settings.candidate_factor, 50),
+                     len(index.passages))  # fmt: skip
     if query_vector is None:
         dense = []
     elif scope is not None:  # exact search over the chosen articles' sentences
@@ -144,6 +149,10 @@ def _search_answer(
         ranked, scored = _rerank_by_sentence(
             index, question, query_vector, ranked, max(k, RERANK_DEPTH)
         )
+    if shown:
+        passages = index.passages
+        ranked = [(row, s) for row, s in ranked
+                  if (passages.doc_of(row), passages[row].start) not in shown]  # fmt: skip
     hits = _make_hits(index, ranked[:k], dict(dense), dict(lexical))
     found = any(s >= MIN_DENSE_RELEVANCE for _, s in dense[:1]) or (
         _coverage(index, question, hits[:COVERAGE_HITS]) >= MIN_COVERAGE

@@ -136,7 +136,8 @@ def test_chat_follow_ups_are_rewritten_and_shown(seed_index):
     )
     assert "Understood as:" in history[-1]["content"]
     assert "What did Wang Yi say?" in history[-1]["content"]
-    assert "Wang Yi" in cards and "Zhang Jun" not in cards
+    latest = cards.split('<details class="nq-earlier">')[0]  # the earlier answer's sources follow
+    assert "Wang Yi" in latest and "Zhang Jun" not in latest
     _, history, turns, _ = chat.chat_turn(
         seed_index, "what else did he say?", history, turns, 5, "hybrid", None
     )
@@ -151,9 +152,8 @@ def test_chat_article_filter_and_errors(seed_index):
     )
     assert "china-backs-russia-security-concerns.txt" in cards
     assert "china-wants-us" not in cards
-    _, history, _, cards = chat.chat_turn(seed_index, "   ", [], [], 5, "hybrid", None)
-    assert "question is empty" in history[-1]["content"]
-    assert "Sources for the answer appear here" in cards
+    _, history, _, cards = chat.chat_turn(seed_index, "   ", [], None, 5, "hybrid", None)
+    assert history == [] and "Sources for the answer appear here" in cards  # no empty bubble
 
 
 @pytest.fixture
@@ -334,3 +334,33 @@ def test_source_cards_read_as_news_with_internals_behind_details(tmp_path):
     assert status == 200 and "Harbour Daily · 4 Oct 2024" in page
     assert 'href="https://news.example/port-strike-ends"' in page
     assert 'href="http://app/"' in page and "the chat" in page  # a way back
+
+
+def test_each_answer_keeps_its_sources_and_a_clarification_keeps_them_all(seed_index):
+    _, history, conversation, cards = chat.chat_turn(
+        seed_index, "What did Zhang Jun say?", [], None, 5, "hybrid", None
+    )
+    _, history, conversation, cards = chat.chat_turn(
+        seed_index, "How many troops has Russia amassed?", history, conversation, 5, "hybrid", None
+    )
+    latest, earlier = cards.split('<details class="nq-earlier">')
+    assert 'id="nq-source-1"' in latest and "106,000 troops" in latest
+    assert "Sources of an earlier answer: What did Zhang Jun say?" in earlier
+    assert 'id="nq-source-1-1"' in earlier and "Zhang Jun" in earlier  # its [1] is still there
+    _, history, same, kept = chat.chat_turn(
+        seed_index, "  ", history, conversation, 5, "hybrid", None
+    )  # an empty box: nothing happens
+    assert same is conversation and kept == cards and len(history) == 4
+    _, history, same, kept = chat.chat_turn(
+        seed_index, "tell me more", history, conversation, 5, "hybrid", None
+    )
+    assert "Understood as:" in history[-1]["content"]
+    assert "How many troops has Russia amassed" in history[-1]["content"]
+    assert len(same.turns) == 3
+
+
+def test_a_first_question_about_him_asks_who(seed_index):
+    _, history, conversation, cards = chat.chat_turn(
+        seed_index, "what else did he say?", [], None, 5, "hybrid", None
+    )
+    assert history[-1]["content"].startswith("Who do you mean?") and not conversation.turns

@@ -93,8 +93,9 @@ def app_url(tmp_path_factory, host_port):
 def host_site(tmp_path_factory, host_port, app_url):
     """examples/embed.html pointed at the app, served on another port (another origin)."""
     root = tmp_path_factory.mktemp("host")
-    page = (PROJECT / "examples" / "embed.html").read_text().replace("NEWSQA_URL", app_url)
-    (root / "embed.html").write_text(page)
+    for name in ("embed.html", "launcher.html"):
+        page = (PROJECT / "examples" / name).read_text().replace("NEWSQA_URL", app_url)
+        (root / name).write_text(page)
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", host_port), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -119,10 +120,16 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture(params=["light"])
+def scheme(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-def page(browser, request):
+def page(browser, request, scheme):
     """A fresh page that fails the test on any uncaught page error and on any dialog."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda err: errors.append(str(err)))
@@ -134,7 +141,8 @@ def page(browser, request):
 
 def shot(page, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
+    scheme = page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") and "dark"
+    path = ARTIFACTS / f"{name}{'-dark' if scheme else ''}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
 
@@ -172,6 +180,9 @@ def test_direct_question_cites_and_opens_the_article(page, app_url):
     cited = viewer.locator("mark#cited")
     playwright_api.expect(cited).to_have_text("The Beijing Winter Olympics is around the corner")
     playwright_api.expect(cited).to_be_in_viewport()
+    # Beside the chat: the question box stays on screen, the page itself did not scroll.
+    playwright_api.expect(page.locator("#nq-question textarea")).to_be_in_viewport()
+    assert page.evaluate("window.scrollY") == 0
     shot(page, "2-article-viewer")
 
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
@@ -227,7 +238,9 @@ def test_embedded_iframe_and_web_component_answer(page, app_url, host_site):
     ask_in(frame, "#nq-widget-question", "What did Zhang Jun say?")
     reply = frame.locator("[data-testid='bot']").last
     playwright_api.expect(reply).to_contain_text("[1]", timeout=60_000)
-    playwright_api.expect(reply).to_contain_text("china-wants-us-to-yield-to-russia-nato.txt")
+    playwright_api.expect(reply).to_contain_text("China wants the United States")  # headline
+    assert frame.locator("#nq-widget-ask").count() == 1  # a send button
+    assert frame.locator("text=Use via API").count() == 0  # no API footer for readers
 
     component = page.locator("#newsqa-component")
     ask_in(component, "#nq-widget-question", "How many troops has Russia amassed near Ukraine?")
@@ -257,3 +270,107 @@ def test_disallowed_origin_cannot_embed_or_call(page, app_url, host_site):
     )
     assert refused == "refused"
     shot(page, "7-embedded-refused")
+
+
+CONTRAST_JS = """(element) => {
+  const rgb = (text) => text.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const luminance = ([r, g, b]) => {
+    const [R, G, B] = [r, g, b].map((c) => {
+      c /= 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+  };
+  const style = getComputedStyle(element);
+  const [a, b] = [luminance(rgb(style.color)), luminance(rgb(style.backgroundColor))];
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"], indirect=True)
+def test_highlights_are_readable_in_both_colour_schemes(page, app_url, scheme):
+    page.goto(app_url + "/")
+    ask_in(page, "#nq-question", "How many troops has Russia amassed near Ukraine?")
+    card = page.locator("#nq-source-1")
+    card.wait_for(timeout=60_000)
+    dark = page.evaluate("document.body.classList.contains('dark')")
+    assert dark == (scheme == "dark"), "Gradio follows the system colour scheme"
+    ratio = card.locator("mark").first.evaluate(CONTRAST_JS)
+    assert ratio >= 4.5, f"highlight contrast {ratio:.2f} in {scheme} mode"
+    card.locator("a.nq-show").click()
+    cited = page.frame_locator("#nq-viewer-frame").locator("mark#cited")
+    playwright_api.expect(cited).to_be_in_viewport()
+    assert cited.evaluate(CONTRAST_JS) >= 4.5
+    body = page.frame_locator("#nq-viewer-frame").locator("body")
+    assert body.evaluate(CONTRAST_JS) >= 4.5  # the article text on its page
+    shot(page, "8-colour-scheme")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(300)
+    shot(page, "8-colour-scheme-phone")  # the viewer is a full-screen sheet on a phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400
+
+
+def test_an_earlier_answers_citation_opens_its_own_source(page, app_url):
+    page.goto(app_url + "/")
+    ask_in(page, "#nq-question", "What did Zhang Jun say?")
+    page.locator("#nq-source-1").wait_for(timeout=60_000)
+    ask_in(page, "#nq-question", "How many troops has Russia amassed near Ukraine?")
+    playwright_api.expect(page.locator("#nq-source-1")).to_contain_text("106,000", timeout=60_000)
+    earlier = page.locator("#nq-source-1-1")  # the first answer's [1], kept under its question
+    playwright_api.expect(earlier).to_contain_text("Zhang Jun")
+    first_answer = page.locator("[data-testid='bot']").first
+    first_answer.locator("a", has_text="1").first.click()  # [1] of the earlier answer
+    cited = page.frame_locator("#nq-viewer-frame").locator("mark#cited")
+    playwright_api.expect(cited).to_have_text("The Beijing Winter Olympics is around the corner")
+    assert len(page.context.pages) == 1  # in the viewer, not a new tab
+    page.locator("#nq-viewer-close").click()
+    playwright_api.expect(page.locator("#nq-viewer-panel")).to_be_hidden()
+    shot(page, "9-earlier-sources")
+
+
+def test_reader_conveniences(page, app_url):
+    page.goto(app_url + "/?q=" + "What did Wang Yi tell Blinken%3F")  # a shared link asks
+    reply = last_reply(page)
+    playwright_api.expect(reply).to_contain_text("Wang Yi", timeout=60_000)
+    assert page.locator("#nq-ask").is_disabled()  # nothing typed: nothing to ask
+    page.locator("#nq-question textarea").fill("what else did he say?")
+    assert page.locator("#nq-ask").is_enabled()
+    page.locator("#nq-copy").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("Wang Yi") and "\n[1] " in copied and "/article/" in copied
+    assert "\\[" not in copied and "](" not in copied  # plain text, not escaped Markdown
+    page.goto(app_url + "/")  # a reload keeps the conversation (its questions, asked again)
+    playwright_api.expect(last_reply(page)).to_contain_text("Wang Yi", timeout=60_000)
+    page.locator("#nq-clear").click()  # a new chat forgets it, and the sources with it
+    playwright_api.expect(page.locator("#nq-sources")).to_contain_text("appear here")
+    ask_in(page, "#nq-question", "what else did he say?")
+    playwright_api.expect(last_reply(page)).to_contain_text("Who do you mean?", timeout=60_000)
+    shot(page, "10-conveniences")
+
+
+def test_launcher_opens_the_widget_and_leaves_the_host_page_alone(page, app_url, host_site):
+    snapshot = """() => [...document.querySelectorAll('body, h1, p, #own-button')].map((e) => {
+        const box = e.getBoundingClientRect(), style = getComputedStyle(e);
+        return [e.tagName, e.id, box.x, box.y, box.width, box.height, style.fontFamily,
+                style.color, style.backgroundColor, style.margin, style.fontSize];
+    }).concat([[document.styleSheets.length, document.head.children.length]])"""
+    page.goto(f"http://embed.test:{host_site}/launcher.html")
+    page.wait_for_load_state("load")
+    before = page.evaluate(snapshot)
+    launcher = page.locator("newsqa-launcher")
+    launcher.wait_for(state="attached", timeout=30_000)
+    assert page.evaluate(snapshot) == before, "loading the launcher changed the host page"
+    box = launcher.bounding_box()
+    assert box["x"] > 900 and box["y"] > 700  # bottom right, over the page, not in its flow
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    frame = page.frame_locator("newsqa-launcher >> iframe")
+    ask_in(frame, "#nq-widget-question", "What did Zhang Jun say?")
+    reply = frame.locator("[data-testid='bot']").last
+    playwright_api.expect(reply).to_contain_text("Winter Olympics", timeout=60_000)
+    page.wait_for_timeout(500)
+    assert page.evaluate(snapshot) == before, "an answer in the widget changed the host page"
+    height = page.evaluate(
+        "() => document.querySelector('newsqa-launcher').getBoundingClientRect().height"
+    )
+    assert height > 0
+    shot(page, "11-launcher")

@@ -14,7 +14,8 @@ from ..config import INGEST, LIST, MAX_QUESTION_CHARS, MODES, REBUILD, NewsqaErr
 from ..filters import make_filter, matching_articles
 from ..followup import Conversation
 from ..records import Index
-from .render import escape_md, render_reply, render_sources
+from ..speakers import resolve_speaker, speaker_candidates
+from .render import escape_md, render_reply, sources_panel
 
 # The box takes more than the limit, so that an over-long question reaches the server and is
 # refused with the API's message instead of being cut to 2,000 characters and answered.
@@ -29,19 +30,28 @@ def chat_turn(
     doc_filter (article ids) and where ({"source", "since", "until"}) narrow the articles.
 
     Returns ("", history, conversation, sources HTML): the box cleared, the history with this
-    exchange added, the conversation with this turn added (unchanged when refused).
+    exchange added, the conversation with this turn added (unchanged when refused), and the
+    sources of every kept answer (this one first). An empty box changes nothing.
     """
     history, conversation = list(history or []), conversation or Conversation()
     gate = gate or _UNGATED
+    if isinstance(message, str) and not message.strip():
+        return "", history, conversation, sources_panel(conversation.answered, base, index)
     try:
         if not isinstance(message, str):
             raise NewsqaError("the question must be text")
-        asked, shown = conversation.understand(message)
+        asked, shown, seen = conversation.understand(message, _is_person(index))
+        if asked.clarify:  # nobody to refer to: ask back, answer nothing
+            history += [
+                {"role": "user", "content": escape_md(message)},
+                {"role": "assistant", "content": escape_md(asked.clarify)},
+            ]
+            return "", history, conversation, sources_panel(conversation.answered, base, index)
         scope = _scope(index, doc_filter, where or {})
         answer = gate.run(
             lambda: ask(
                 index, asked.question, k=whole_k(k), mode=mode, doc_ids=scope,
-                exclude_quotes=shown,
+                exclude_quotes=shown, exclude_passages=seen,
             )
         )  # fmt: skip
     except NewsqaError as err:
@@ -49,14 +59,24 @@ def chat_turn(
             {"role": "user", "content": escape_md(message if isinstance(message, str) else "")},
             {"role": "assistant", "content": f"⚠️ {escape_md(describe(err))}"},
         ]
-        return "", history, conversation, render_sources(None, base)
-    reply = render_reply(answer, base, asked.question if asked.changed else None, inline)
+        return "", history, conversation, sources_panel(conversation.answered, base, index)
+    reply = render_reply(answer, base, asked.question if asked.changed else None, inline, index)
     history += [
         {"role": "user", "content": escape_md(message)},
         {"role": "assistant", "content": reply},
     ]
-    cards = render_sources(answer, base, index)
-    return "", history, conversation.remember(asked, answer), cards
+    conversation = conversation.remember(asked, answer)
+    return "", history, conversation, sources_panel(conversation.answered, base, index)
+
+
+def _is_person(index: Index):
+    """Is a name someone quoted in these articles? ("and Wang Yi?" then asks what he said.)"""
+
+    def is_person(name: str) -> bool:
+        named = [resolve_speaker(name, index.speakers), *speaker_candidates(name, index.speakers)]
+        return any(index.quotes_by_speaker.get(n) for n in named if n)
+
+    return is_person
 
 
 # The library names the step that fixes an error; a reader cannot run it, so say who can.

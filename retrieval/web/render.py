@@ -53,8 +53,11 @@ def article_url(base: str, doc_id: str, span: Span | None = None) -> str:
     return f"{base}/article/{doc_id}{query}#cited"
 
 
-def render_reply(answer: Answer, base: str, standalone: str | None, inline: bool) -> str:
-    """The chat bubble: the cited answer, then (widget) one line per source."""
+def render_reply(
+    answer: Answer, base: str, standalone: str | None, inline: bool, index: Index | None = None
+) -> str:
+    """The chat bubble: the cited answer, then (widget) one line per source: its headline,
+    publisher and date (from `index`), linked to the cited span."""
     lines = []
     if standalone:
         lines.append(f"*Understood as:* “{escape_md(standalone)}”\n")
@@ -72,14 +75,30 @@ def render_reply(answer: Answer, base: str, standalone: str | None, inline: bool
     lines.append(" ".join(pieces) or "No passage matches this question.")
     if inline and answer.hits:
         lines.append("")
+        documents = index.documents if index is not None else {}
         for hit in answer.hits:
             label = " (mentions)" if hit.match == "mention" else ""
-            url = article_url(base, hit.doc_id, Span(hit.start, hit.end))
-            lines.append(
-                f"{hit.rank}. [{escape_md(hit.title)}]({url}){label}: "
-                f"{escape_md(hit.source)} {hit.start}–{hit.end}"
-            )
+            url = article_url(base, hit.doc_id, hit.focus)
+            doc = documents.get(hit.doc_id)
+            by = byline(doc.meta) if doc is not None else {}
+            said = " · ".join(escape_md(v) for v in (by.get("publisher"), by.get("date")) if v)
+            lines.append(f"{hit.rank}. [{escape_md(hit.title)}]({url}){label}"
+                         + (f" — {said}" if said else ""))  # fmt: skip
     return "\n".join(lines)
+
+
+def plain_answer(answer: Answer, base: str, index: Index | None = None) -> str:
+    """The answer as plain text to copy: the cited text, then its numbered sources with links
+    (the original article's when known, else the cited span on this site)."""
+    lines = [answer.answer, ""]
+    documents = index.documents if index is not None else {}
+    for hit in answer.hits:
+        doc = documents.get(hit.doc_id)
+        by = byline(doc.meta) if doc is not None else {}
+        said = ", ".join(v for v in (by.get("publisher"), by.get("date")) if v)
+        link = by.get("url") or article_url(base, hit.doc_id, hit.focus)
+        lines.append(f"[{hit.rank}] {hit.title}" + (f" ({said})" if said else "") + f" {link}")
+    return "\n".join(lines).strip()
 
 
 def marked(text: str, offset: int, marks: list[Span], first_id: str | None = None) -> str:
@@ -113,7 +132,26 @@ def byline(meta: dict) -> dict:
     }
 
 
-def render_sources(answer: Answer | None, base: str, index: Index | None = None) -> str:
+def sources_panel(turns, base: str, index: Index | None = None) -> str:
+    """Every kept answer's own sources, newest first: the latest open, each earlier one under
+    its question, so that [n] of an earlier answer still has its source n."""
+    if not turns:
+        return render_sources(None, base)
+    latest, *earlier = turns
+    parts = [render_sources(latest.answer, base, index, empty="No sources for this answer.")]
+    for number, turn in enumerate(earlier, start=1):
+        cards = render_sources(turn.answer, base, index, prefix=f"{number}-",
+                               empty="No sources for this answer.")  # fmt: skip
+        parts.append(render_template("earlier_sources.html", question=turn.question, cards=cards))
+    from markupsafe import Markup
+
+    return "".join(Markup(part) for part in parts)
+
+
+def render_sources(
+    answer: Answer | None, base: str, index: Index | None = None, prefix: str = "",
+    empty: str = "Sources for the answer appear here.",
+) -> str:  # fmt: skip
     """One card per cited passage, as news: headline, publisher and date, the speaker's quotes,
     the passage with its answering sentence marked, links; file, span and score under
     "details". `index` supplies each article's publisher, date and original link."""
@@ -134,7 +172,7 @@ def render_sources(answer: Answer | None, base: str, index: Index | None = None)
         }
         for hit in hits
     ]
-    return render_template("sources.html", cards=cards, viewer=VIEWER)
+    return render_template("sources.html", cards=cards, viewer=VIEWER, prefix=prefix, empty=empty)
 
 
 def render_article(

@@ -176,6 +176,12 @@ def create_app(index: Index, settings: Settings):
 
     web_component = Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js"
 
+    @app.get("/embed.js", include_in_schema=False)
+    def embed_js():
+        """The one-line launcher for other sites (see docs/embedding.md)."""
+        return HTMLResponse(static_text("embed.js"), media_type="text/javascript",
+                            headers={"Cache-Control": "public, max-age=300"})  # fmt: skip
+
     @app.get("/gradio.js", include_in_schema=False)
     def gradio_js():
         return FileResponse(web_component, media_type="text/javascript")
@@ -224,10 +230,13 @@ def create_app(index: Index, settings: Settings):
         response.delete_cookie(ADMIN_COOKIE, path="/admin")
         return response
 
+    # One font face for every weight: the system's (Gradio's bundled subset mixed two faces).
+    theme = gr.themes.Default(font=["system-ui", "sans-serif"],
+                              font_mono=["ui-monospace", "monospace"])  # fmt: skip
     common = {
         "server_name": settings.host, "server_port": settings.port, "max_file_size": "1mb",
         "enable_monitoring": False, "ssr_mode": False, "css": static_text("chat.css"),
-        "footer_links": ["api"], "show_error": True,
+        "footer_links": ["api"], "show_error": True, "theme": theme,
     }  # fmt: skip
     base = settings.public_url or ""
 
@@ -236,16 +245,22 @@ def create_app(index: Index, settings: Settings):
         return {"root_path": settings.public_url + path} if settings.public_url else {}
 
     gr.mount_gradio_app(
-        app, build_widget(live, gate, settings.link_base()), path="/widget", **common,
+        app,
+        build_widget(live, gate, settings.link_base()),
+        path="/widget",
+        **{**common, "footer_links": []},
+        head=f"<script>{static_text('widget.js')}</script>",
         **root("/widget"),
-    )  # fmt: skip
+    )  # fmt: skip  (no "Use via API" for readers of another site)
     if settings.admin_password:  # no password configured: no admin page at all
         admin = build_admin(live, settings)
         gr.mount_gradio_app(
             app, admin, path="/admin", **{**common, "max_file_size": MAX_FILE_BYTES},
             **root("/admin"),
         )  # fmt: skip
-    gr.mount_gradio_app(app, build_page(live, gate, base), path="/", **common, **root(""))
+    gr.mount_gradio_app(app, build_page(live, gate, base), path="/", **common,
+                        head=f"<script>{static_text('chat.js')}</script>",
+                        **root(""))  # fmt: skip
     app.state.live = live
     app.state.gate = gate
     app.state.settings = settings
