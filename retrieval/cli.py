@@ -175,10 +175,19 @@ class _Progress:
             left = seconds * (total - done) / done if done else 0
             _stderr(f"{stage}: {done:,} of {total:,} {self._unit(stage)} "
                     f"({100 * done // total}%), {done / max(seconds, 1e-9):,.0f}/s, "
-                    f"about {left / 60:.0f} min left")  # fmt: skip
+                    f"about {_duration(left)} left")  # fmt: skip
 
     def _unit(self, stage: str) -> str:
         return self.NAMES.get(stage.split()[0], "items")
+
+
+def _duration(seconds: float) -> str:
+    """12 s, 4 min, 2.5 h: what a reader of a log line needs to know."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def _ingest(args, settings: Settings) -> int:

@@ -265,3 +265,20 @@ def test_each_front_words_the_remedy_the_library_names():
     assert stale == "warning: the articles changed" and on_the_command_line(stale).endswith(
         "run `newsqa ingest`"
     )
+
+
+def test_progress_off_a_terminal_is_a_line_per_tenth_and_one_at_the_end(capsys):
+    from retrieval.cli import _duration, _Progress
+
+    progress = _Progress()
+    for done in range(0, 5001, 250):
+        progress("embed", done, 5000)
+    progress("write", 1, 1)
+    lines = capsys.readouterr().err.splitlines()
+    tenths = [line for line in lines if "% )" in line or "%)" in line]
+    assert 8 <= len(tenths) <= 10 and tenths[0].startswith("embed: 500 of 5,000 sentences (10%)")
+    assert all(" left" in line for line in tenths)
+    assert lines[-2].startswith("embed: 5,000 sentences in ") and lines[-1].startswith("write: 1 ")
+    assert (_duration(12), _duration(600), _duration(9000)) == ("12 s", "10 min", "2.5 h")
+    _Progress(quiet=True)("embed", 5000, 5000)
+    assert capsys.readouterr().err == ""
