@@ -23,8 +23,14 @@ def _stderr(message: str) -> None:
 class LiveIndex:
     RECHECK_SECONDS = 2.0
 
-    def __init__(self, index: Index, log: Callable[[str], None] = _stderr):
-        self._index = index
+    def __init__(
+        self, index: Index, log: Callable[[str], None] = _stderr,
+        prepare: Callable[[Index], Index] = lambda index: index,
+    ):  # fmt: skip
+        """`prepare` is applied to every generation before it answers (the server's shared
+        batching encoder)."""
+        self._prepare = prepare
+        self._index = prepare(index)
         self._checked = time.monotonic()
         self._lock = threading.Lock()
         self._log = log
@@ -37,7 +43,7 @@ class LiveIndex:
 
     @index.setter
     def index(self, index: Index) -> None:
-        self._index = index
+        self._index = self._prepare(index)
 
     def _refresh(self) -> None:
         if not self._lock.acquire(blocking=False):
@@ -53,7 +59,7 @@ class LiveIndex:
                 loaded = load_index(current.settings)
                 # (an admin swap made while loading may be newer still)
                 if generation_number(loaded.generation) > generation_number(self._index.generation):
-                    self._index = loaded
+                    self._index = self._prepare(loaded)
         except Exception as err:  # noqa: BLE001 - keep answering from the generation we have
             self._log(f"newsqa: keeping generation {self._index.generation}: {err}")
         finally:

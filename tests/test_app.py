@@ -364,3 +364,15 @@ def test_a_first_question_about_him_asks_who(seed_index):
         seed_index, "what else did he say?", [], None, 5, "hybrid", None
     )
     assert history[-1]["content"].startswith("Who do you mean?") and not conversation.turns
+
+
+def test_a_quote_two_articles_carry_is_shown_once_with_both_citations():
+    from retrieval.contract import Hit, Part, answer_of
+
+    hits = [Hit(n, 1.0, f"d{n}", f"Copy {n}", f"s{n}.txt", 0, 20, "“We will win,” he said.")
+            for n in (1, 2)]  # fmt: skip
+    parts = [Part("We will win,", 1, quote=True), Part("We will win,", 2, quote=True)]
+    reply = render.render_reply(answer_of("q?", "hybrid", "Kim said:", hits, True, parts),
+                                "http://app", None, inline=False)  # fmt: skip
+    assert reply.count("We will win") == 1
+    assert "/article/d1?" in reply and "/article/d2?" in reply

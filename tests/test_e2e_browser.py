@@ -180,6 +180,13 @@ def test_direct_question_cites_and_opens_the_article(page, app_url):
     playwright_api.expect(highlighted).to_contain_text(
         "The Beijing Winter Olympics is around the corner"
     )
+    # One font face for every weight: the bold headline, the bubble, the box.
+    faces = {
+        card.locator(".nq-title").evaluate("e => getComputedStyle(e).fontFamily"),
+        reply.evaluate("e => getComputedStyle(e).fontFamily"),
+        page.locator("#nq-question textarea").evaluate("e => getComputedStyle(e).fontFamily"),
+    }
+    assert len(faces) == 1 and next(iter(faces)).startswith("system-ui"), faces
     shot(page, "1-direct-answer")
 
     card.locator("a.nq-show").click()
@@ -373,6 +380,14 @@ def test_launcher_opens_the_widget_and_leaves_the_host_page_alone(page, app_url,
     reply = frame.locator("[data-testid='bot']").last
     playwright_api.expect(reply).to_contain_text("Winter Olympics", timeout=60_000)
     page.wait_for_timeout(500)
+    # The widget shows the start of the new answer, not the end of the chat.
+    start = reply.evaluate("""e => {
+        let box = e.parentElement;
+        while (box && !(box.scrollHeight > box.clientHeight &&
+               /(auto|scroll)/.test(getComputedStyle(box).overflowY))) box = box.parentElement;
+        return box ? e.getBoundingClientRect().top - box.getBoundingClientRect().top : 0;
+    }""")
+    assert -60 <= start <= 60, f"the answer starts {start}px from the top of the chat"
     assert page.evaluate(snapshot) == before, "an answer in the widget changed the host page"
     height = page.evaluate(
         "() => document.querySelector('newsqa-launcher').getBoundingClientRect().height"

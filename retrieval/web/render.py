@@ -62,16 +62,21 @@ def render_reply(
     if standalone:
         lines.append(f"*Understood as:* “{escape_md(standalone)}”\n")
     by_rank = {hit.rank: hit for hit in answer.hits}
-    pieces = [escape_md(answer.lead)] if answer.lead else []
+    # One entry per distinct text: a quote that two articles carry (wire copy) is shown once,
+    # followed by each of its citations.
+    cited: dict[tuple[str, bool], list[str]] = {}
     for part in answer.parts:  # citations come from the structure, never from the text
-        text = escape_md(part.text)
         hit = by_rank.get(part.citation)
         link = (
             f"[\\[{hit.rank}\\]]({article_url(base, hit.doc_id, hit.focus)})"
             if hit
             else f"\\[{part.citation}\\]"
         )
-        pieces.append(f"“{text}” {link}" if part.quote else f"{text} {link}")
+        cited.setdefault((part.text, part.quote), []).append(link)
+    pieces = [escape_md(answer.lead)] if answer.lead else []
+    for (text, quote), links in cited.items():
+        shown = f"“{escape_md(text)}”" if quote else escape_md(text)
+        pieces.append(f"{shown} {' '.join(links)}")
     lines.append(" ".join(pieces) or "No passage matches this question.")
     if inline and answer.hits:
         lines.append("")

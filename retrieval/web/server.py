@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from ..answer import ask
+from ..batching import batching_query_encoder
 from ..config import NewsqaError, QuestionTooLong, Settings
 from ..documents import MAX_FILE_BYTES
 from ..live import LiveIndex
@@ -38,6 +39,14 @@ from .admin import MAX_UPLOAD_FILES, build_admin
 from .chat import api_answer, describe
 from .render import login_page, render_article, static_text
 from .ui import build_page, build_widget
+
+
+def share_batching_encoder(index: Index) -> Index:
+    """Questions answered at the same moment share encoder calls (retrieval/batching.py)."""
+    if index.query_encoder is None:  # a test or benchmark may have set its own
+        index.query_encoder = batching_query_encoder(index.manifest["model"])
+    return index
+
 
 ADMIN_COOKIE = "newsqa_admin"
 MAX_LOGIN_BYTES = 4096  # a password form, nothing larger
@@ -65,7 +74,7 @@ def create_app(index: Index, settings: Settings):
     )  # fmt: skip
     ancestors = " ".join(["'self'", *settings.own_origins(), *settings.frame_ancestors])
     gate = AnswerGate()
-    live = LiveIndex(index)
+    live = LiveIndex(index, prepare=share_batching_encoder)
     sessions, logins = AdminSessions(), LoginGuard()
     secure_cookie = (settings.public_url or "").startswith("https://")
     upload_limit = MAX_UPLOAD_FILES * MAX_FILE_BYTES + 64 * 1024

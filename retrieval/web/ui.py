@@ -143,6 +143,8 @@ def build_page(live: LiveIndex, gate: AnswerGate, base: str):
             """?q=... asks on load (a shared link); else the browser's kept questions again."""
             shared = request.query_params.get("q") if request is not None else None
             questions = saved_questions([shared] if shared else kept)
+            if not questions:  # nothing to restore: never overwrite a question asked meanwhile
+                return [gr.skip()] * 6
             past, state, cards = [], None, render_sources(None, base)
             for question in questions:
                 _, past, state, cards = chat_turn(live.index, question, past, state, 5, "hybrid",
