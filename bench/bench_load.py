@@ -4,12 +4,13 @@
                                          [--clients 1,5,20,60] [--seconds 8]
 
 A closed loop: each client sends a question, waits for the answer, sends the next (keep-alive
-HTTP/1.1), until the level's time is up; every loop is bounded. Questions are the eval sets'
-own, cycled. The server runs on 127.0.0.1 with the index given (default: the seed corpus,
-indexed into a temporary folder). With --before REV the same levels are run, in the same run
-and interleaved, against a server of the code at git revision REV (a temporary worktree), so
-the two columns see the same machine. Server CPU per answer is read from /proc. The clients
-share the machine's cores with the server: their CPU is reported too.
+HTTP/1.1), until the level's time is up (after a 503 it pauses 100 ms); every loop is
+bounded. Questions are the eval sets' own, cycled. The server runs on 127.0.0.1 with the
+index given (default: the seed corpus, indexed into a temporary folder). With --before REV
+the same levels are run, in the same run and interleaved, against a server of the code at git
+revision REV (a temporary worktree), so the two columns see the same machine. Server CPU per
+answer is read from /proc. The clients share the machine's cores with the server: their CPU
+is reported too.
 
 Prints a markdown table.
 """
@@ -29,6 +30,9 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 TICKS = os.sysconf("SC_CLK_TCK")
+# After a 503 a client waits this long before its next question (real ones honour Retry-After,
+# 2 s; a client that retried at once would measure how fast the server says "busy").
+REFUSED_PAUSE_S = 0.1
 
 
 def questions() -> list[str]:
@@ -107,6 +111,8 @@ def run_level(port: int, clients: int, seconds: float, texts: list[str]) -> dict
                     refused += 1
                 else:
                     errors += 1
+            if status != 200:
+                time.sleep(REFUSED_PAUSE_S)  # a refused client pauses, it does not spin
         connection.close()
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]

@@ -79,7 +79,8 @@ class BatchingEncoder:
 
 @functools.cache
 def batching_query_encoder(model: str) -> BatchingEncoder:
-    """One batching wrapper per model around the shared query encoder."""
+    """One batching wrapper per model, around a query encoder whose idle threads sleep (a
+    server's questions run side by side; spinning threads would take their CPU)."""
     from .encoders import load_query_encoder
 
-    return BatchingEncoder(load_query_encoder(model))
+    return BatchingEncoder(load_query_encoder(model, spinning=False))

@@ -6,6 +6,7 @@ A passage's dense score is its best sentence's cosine (MiniLM is a sentence mode
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 
@@ -20,6 +21,18 @@ EXACT_MAX_VECTORS = 12_000
 # probes (an exact re-rank would add ~1% but read the 3.2 kB-per-passage vectors from disk).
 IVF_NPROBE = 24
 IVF_TRAIN_PER_LIST = 40
+
+
+def _threads(searching: bool) -> None:
+    """FAISS's OpenMP threads: one while answering, all cores while building. A question is one
+    query, which FAISS does not split, but its OpenMP team still wakes and spins beside the
+    ONNX encoder's threads: on the seed corpus a fact question took 8.2 ms p50 with two
+    threads and 5.0 ms with one (bench/RESULTS.md). Training and adding use every core."""
+    import faiss
+
+    wanted = 1 if searching else (os.cpu_count() or 1)
+    if faiss.omp_get_max_threads() != wanted:
+        faiss.omp_set_num_threads(wanted)
 
 
 def choose_dense(vectors: int, previous: dict | None = None) -> dict:
@@ -40,6 +53,7 @@ def choose_dense(vectors: int, previous: dict | None = None) -> dict:
 def exact_index(vectors: np.ndarray, ids: np.ndarray):
     import faiss
 
+    _threads(searching=False)
     dense = faiss.IndexIDMap2(faiss.IndexFlatIP(vectors.shape[1]))
     if len(vectors):
         dense.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
@@ -50,6 +64,7 @@ def build_ivf(spec: dict, vectors: np.ndarray, ids: np.ndarray):
     """Train and fill an IVF index; training uses an even sample (k-means on all is wasted)."""
     import faiss
 
+    _threads(searching=False)
     dense = faiss.index_factory(vectors.shape[1], spec["factory"], faiss.METRIC_INNER_PRODUCT)
     lists = faiss.extract_index_ivf(dense).nlist
     sample = min(len(vectors), lists * IVF_TRAIN_PER_LIST * 2)
@@ -71,6 +86,7 @@ def dense_search(index, query_vector: np.ndarray, k: int) -> list[tuple[int, flo
     With an IVF index the cosines come from its 8-bit codes (within ~0.005 of exact): the
     question path never reads the exact vectors, which stay on disk.
     """
+    _threads(searching=True)
     total = index.dense.ntotal
     fetch = min(k * 4, total)
     query = np.ascontiguousarray(query_vector, dtype=np.float32).reshape(1, -1)

@@ -125,13 +125,14 @@ def load_encoder(model: str) -> Encoder:
 
 
 @functools.cache
-def load_query_encoder(model: str):
+def load_query_encoder(model: str, spinning: bool = True):
     """The encoder for questions: the verified ONNX export when there is one (no torch import,
-    ~4x faster per question), else the torch encoder. Both give the same vectors."""
+    ~4x faster per question), else the torch encoder. Both give the same vectors. A server
+    passes spinning=False (see OnnxEncoder)."""
     folder = verified_export(model)
     if folder is not None:
         try:
-            return OnnxEncoder(folder)
+            return OnnxEncoder(folder, spinning=spinning)
         except Exception as err:  # noqa: BLE001 - a broken export must not break questions
             print(f"newsqa: warning: ONNX query encoder unusable ({err}); using torch", flush=True)
     return load_encoder(model)
@@ -304,7 +305,11 @@ def _export(source: ModelSource, folder: Path, log) -> Path | None:
 class OnnxEncoder:
     """Mean-pooled, L2-normalised embeddings from an exported model, like SentenceTransformer."""
 
-    def __init__(self, folder: Path, threads: int | None = None):
+    def __init__(self, folder: Path, threads: int | None = None, spinning: bool = True):
+        """spinning=False: idle pool threads sleep instead of spinning. One question alone is
+        ~1 ms slower (3.0 -> 4.2 ms p50 here), but a server's concurrent questions keep the CPU
+        that spinning threads burned: 13 -> 9 ms of server CPU per answer at 20 clients
+        (bench/bench_load.py, bench/RESULTS.md)."""
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -314,6 +319,8 @@ class OnnxEncoder:
         # for 25% more CPU per question; in the whole question path (bench_scale, 100k
         # passages) 3.6 ms against 6.2 ms. More threads than cores only queue.
         options.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
+        if not spinning:
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = onnxruntime.InferenceSession(
             str(Path(folder) / "model.onnx"), options, providers=["CPUExecutionProvider"]
         )

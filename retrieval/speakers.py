@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from .entities import spells
 from .lexicon import _CONNECTORS, _FUNCTION_WORDS, _NOT_A_SPEAKER, _ROLE_WORDS
-from .roles import _ACRONYMS, _NATIONALITIES, CAPITALS, COUNTRY_OF, role_matches
+from .roles import _ACRONYMS, _NATIONALITIES, CAPITALS, COUNTRY_OF, role_tokens, role_variants
 
 
 @dataclass(frozen=True)
@@ -283,17 +283,42 @@ def _by_key(speakers: dict[str, list[str]]) -> dict[str, list[str]]:
     return _cached(speakers)[1]
 
 
+_SPELLINGS: list[tuple[dict, dict[str, list[str]]]] = []  # last few tables
+
+
+def _spelling(speakers: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Acronym -> the speakers whose initials spell it, built once per table when a question
+    first asks by acronym (a pass of `spells` over 43k names cost ~100 ms per question)."""
+    for table, spelled in _SPELLINGS:
+        if table is speakers:
+            return spelled
+    spelled: dict[str, list[str]] = {}
+    for name in speakers:
+        words = [w for w in re.split(r"[\s\-]+", name) if w]
+        candidates = {"".join(w[0] for w in words if w[0].isupper()),
+                      "".join(w[0].upper() for w in words if w != "&")}  # fmt: skip
+        for acronym in candidates:
+            if 2 <= len(acronym) <= 6 and spells(acronym, name):
+                spelled.setdefault(acronym, []).append(name)
+    _SPELLINGS.insert(0, (speakers, spelled))
+    del _SPELLINGS[4:]
+    return spelled
+
+
 def _cached(speakers):
-    for table, keys, by_key in _KEYS:
-        if table is speakers and len(keys) == len(speakers):
-            return keys, by_key
+    """(keys, by_key, each key's words, each speaker's roles as word sets) of a table."""
+    for table, *cached in _KEYS:
+        if table is speakers and len(cached[0]) == len(speakers):
+            return cached
     keys = {c: _name_key(c) for c in speakers}
     by_key: dict[str, list[str]] = {}
     for name, key in keys.items():
         by_key.setdefault(key, []).append(name)
-    _KEYS.insert(0, (speakers, keys, by_key))
+    words = {c: frozenset(k.split()) for c, k in keys.items()}
+    roles = {c: [role_tokens(r) for r in rs] for c, rs in speakers.items() if rs}
+    _KEYS.insert(0, (speakers, keys, by_key, words, roles))
     del _KEYS[4:]
-    return keys, by_key
+    return keys, by_key, words, roles
 
 
 def resolve_speaker(phrase: str, speakers: dict[str, list[str]]) -> str | None:
@@ -312,7 +337,7 @@ def resolve_speaker(phrase: str, speakers: dict[str, list[str]]) -> str | None:
     keys = _keys_of(speakers)
     acronym = phrase.strip(" ?.!,").removeprefix("the ").removeprefix("The ")
     if acronym.isupper() and 2 <= len(acronym) <= 6 and acronym.isalpha():
-        spelled = [c for c in speakers if spells(acronym, c)]  # "the WHO": World Health Org.
+        spelled = _spelling(speakers).get(acronym, [])  # "the WHO": World Health Org.
         if len(spelled) == 1:
             return spelled[0]
     words = key.split()
@@ -326,7 +351,7 @@ def resolve_speaker(phrase: str, speakers: dict[str, list[str]]) -> str | None:
     for wanted in (set(words), set(plain) if plain and plain[0] not in _CONNECTORS else set()):
         if not wanted:
             continue
-        parts = [c for c, k in keys.items() if wanted <= set(k.split())]
+        parts = [c for c, k in _cached(speakers)[2].items() if wanted <= k]
         if parts:
             return parts[0] if len(parts) == 1 else None
     capital = CAPITALS.get(key)
@@ -335,7 +360,9 @@ def resolve_speaker(phrase: str, speakers: dict[str, list[str]]) -> str | None:
         matches = [c for c, k in keys.items() if other and k == other]
         if len(matches) == 1:
             return matches[0]
-    fits = [c for c, roles in speakers.items() if any(role_matches(phrase, r) for r in roles)]
+    variants = role_variants(phrase)  # () when the phrase names no role: no pass at all
+    fits = [c for c, roles in _cached(speakers)[3].items()
+            if any(v <= role for v in variants for role in roles)] if variants else []  # fmt: skip
     return fits[0] if len(fits) == 1 else None
 
 
@@ -372,6 +399,6 @@ def speaker_candidates(phrase: str, speakers: dict[str, list[str]]) -> list[str]
     words = [w for w in key.split() if w not in _QUESTION_TITLES and w not in _ROLE_WORDS]
     if not words or resolve_speaker(phrase, speakers) is not None:
         return []
-    keys = {c: set(k.split()) for c, k in _keys_of(speakers).items()}
-    fits = [c for c, k in keys.items() if set(words) <= k]
+    wanted = set(words)
+    fits = [c for c, k in _cached(speakers)[2].items() if wanted <= k]
     return fits if len(fits) > 1 else []

@@ -7,6 +7,7 @@ Screenshots of each state land in test-artifacts/e2e/ (git-ignored).
 
 import functools
 import http.server
+import json
 import os
 import shutil
 import socket
@@ -30,6 +31,15 @@ XSS_ARTICLE = (
     '<img src=x onerror="window.__xss = 2"> plus <a href="javascript:window.__xss=3">a link</a> '
     "and [a markdown link](javascript:window.__xss=4) were pasted into the summit statement."
 )
+
+WIRE_ARTICLE = {
+    "title": "Ferry service resumes after storm",
+    "source": "Harbour Daily",
+    "published": "2024-10-04",
+    "url": "https://news.example/ferry-resumes",
+    "text": "The island ferry resumed service on Sunday morning after storm repairs, the "
+    "harbour master said. Repairs to the pier took three weeks and cost 2 million euros.",
+}
 
 if not Path(CHROMIUM).exists():  # .ci/run installs it; a developer machine may not have it
     pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
@@ -65,6 +75,7 @@ def app_url(tmp_path_factory, host_port):
     corpus = tmp_path_factory.mktemp("e2e") / "corpus"
     shutil.copytree(SEED_CORPUS, corpus)
     (corpus / "hostile-markup.txt").write_text(XSS_ARTICLE, encoding="utf-8")
+    (corpus / "wire.json").write_text(json.dumps([WIRE_ARTICLE]), encoding="utf-8")
     port = free_port()
     env = dict(
         os.environ,
@@ -394,3 +405,24 @@ def test_launcher_opens_the_widget_and_leaves_the_host_page_alone(page, app_url,
     )
     assert height > 0
     shot(page, "11-launcher")
+
+
+def test_sources_read_as_news_and_tell_me_more_goes_on(page, app_url):
+    page.goto(app_url + "/")
+    ask_in(page, "#nq-question", "When did the island ferry resume service?")
+    card = page.locator("#nq-source-1")
+    playwright_api.expect(card).to_contain_text("Ferry service resumes after storm",
+                                                timeout=60_000)  # fmt: skip
+    playwright_api.expect(card.locator(".nq-byline")).to_have_text("Harbour Daily · 4 Oct 2024")
+    original = card.locator("a.nq-original")
+    assert original.get_attribute("href") == "https://news.example/ferry-resumes"
+    assert not card.locator(".nq-details .nq-meta").is_visible()  # path and score: on demand
+    card.locator(".nq-details summary").click()
+    playwright_api.expect(card.locator(".nq-details .nq-meta")).to_contain_text("wire.json")
+    ask_in(page, "#nq-question", "tell me more")
+    more = page.locator("[data-testid='bot']").nth(1)
+    playwright_api.expect(more).to_contain_text("Understood as:", timeout=60_000)
+    playwright_api.expect(more).to_contain_text("When did the island ferry resume service?")
+    latest = page.locator("#nq-source-1")  # the next results: not the ferry passage again
+    playwright_api.expect(latest).not_to_contain_text("Ferry service resumes after storm")
+    shot(page, "12-news-sources")

@@ -12,6 +12,7 @@ Served by FastAPI so the project, not Gradio, decides CORS (an allow-list) and w
 embed the app (CSP frame-ancestors). Building the app serves nothing; `serve` does.
 """
 
+import dataclasses
 import json
 import math
 import os
@@ -43,9 +44,10 @@ from .ui import build_page, build_widget
 
 def share_batching_encoder(index: Index) -> Index:
     """Questions answered at the same moment share encoder calls (retrieval/batching.py)."""
-    if index.query_encoder is None:  # a test or benchmark may have set its own
-        index.query_encoder = batching_query_encoder(index.manifest["model"])
-    return index
+    if index.query_encoder is not None:  # a test or benchmark set its own
+        return index
+    # A copy (the same records): the caller's index keeps its own encoder.
+    return dataclasses.replace(index, query_encoder=batching_query_encoder(index.manifest["model"]))
 
 
 ADMIN_COOKIE = "newsqa_admin"
