@@ -5,8 +5,9 @@ index = open_index(Settings.from_env())
 answer = ask(index, "What did Zhang Jun say?", k=5)   # answer.to_dict() is the JSON contract
 """
 
-from .answer import Answer, Hit, ask
+from .answer import ask
 from .config import NewsqaError, Settings
+from .contract import Answer, Hit, Part, QuoteRef, Scores, Span, Speaker
 from .documents import Document, load_corpus
 from .passages import Passage, split_document
 from .records import Index
@@ -19,8 +20,13 @@ __all__ = [
     "Hit",
     "Index",
     "NewsqaError",
+    "Part",
     "Passage",
+    "QuoteRef",
+    "Scores",
     "Settings",
+    "Span",
+    "Speaker",
     "add_paths",
     "add_upload",
     "ask",
