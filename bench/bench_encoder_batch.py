@@ -7,7 +7,6 @@ interleaved rounds, so the machine's noise falls on all of them alike. Prints a 
 """
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -16,18 +15,11 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
+from bench_load import questions  # noqa: E402 - the same questions the load benchmark asks
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 SIZES = (1, 4, 16, 32)
-
-
-def questions() -> list[str]:
-    texts = []
-    for name in ("questions.jsonl", "news_qa_reuters_dev.jsonl", "news_qa_web_dev.jsonl"):
-        for line in (PROJECT / "tests" / "eval" / name).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                texts.append(json.loads(line)["question"])
-    return texts
 
 
 def main() -> int:
