@@ -400,10 +400,12 @@ def test_launcher_opens_the_widget_and_leaves_the_host_page_alone(page, app_url,
     }""")
     assert -60 <= start <= 60, f"the answer starts {start}px from the top of the chat"
     assert page.evaluate(snapshot) == before, "an answer in the widget changed the host page"
+    # The iframe grows with the widget's content (it posts its height), up to data-height.
     height = page.evaluate(
-        "() => document.querySelector('newsqa-launcher').getBoundingClientRect().height"
+        "() => document.querySelector('newsqa-launcher').shadowRoot"
+        ".querySelector('iframe').getBoundingClientRect().height"
     )
-    assert height > 0
+    assert 420 < height <= 560, height
     shot(page, "11-launcher")
 
 
