@@ -23,16 +23,20 @@ IVF_NPROBE = 24
 IVF_TRAIN_PER_LIST = 40
 
 
+_THREADS_SET: list[bool | None] = [None]  # what _threads last set: asking FAISS costs more
+
+
 def _threads(searching: bool) -> None:
     """FAISS's OpenMP threads: one while answering, all cores while building. A question is one
     query, which FAISS does not split, but its OpenMP team still wakes and spins beside the
     ONNX encoder's threads: on the seed corpus a fact question took 8.2 ms p50 with two
     threads and 5.0 ms with one (bench/RESULTS.md). Training and adding use every core."""
+    if _THREADS_SET[0] is searching:
+        return  # faiss.omp_get_max_threads() took ~4% of a served answer's samples
     import faiss
 
-    wanted = 1 if searching else (os.cpu_count() or 1)
-    if faiss.omp_get_max_threads() != wanted:
-        faiss.omp_set_num_threads(wanted)
+    faiss.omp_set_num_threads(1 if searching else (os.cpu_count() or 1))
+    _THREADS_SET[0] = searching
 
 
 def choose_dense(vectors: int, previous: dict | None = None) -> dict:

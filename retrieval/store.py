@@ -438,7 +438,7 @@ def _load_generation(settings: Settings, manifest: dict | None) -> Index:
         sentences = Sentences(
             _load_records(generation / "sentences.npy", SENTENCE_RECORD), len(passages)
         )
-        vectors = np.load(generation / "vectors.npy", mmap_mode="r", allow_pickle=False)
+        vectors = _plain(np.load(generation / "vectors.npy", mmap_mode="r", allow_pickle=False))
         if vectors.dtype != np.float32 or vectors.ndim != 2:
             raise ValueError(f"vectors are {vectors.dtype} {vectors.shape}")
     except ValueError as err:
@@ -497,10 +497,17 @@ def _read_ahead(path: Path) -> None:
 def _load_records(path: Path, dtype: np.dtype) -> np.ndarray:
     if not path.is_file():
         raise FileNotFoundError(path)
-    records = np.load(path, mmap_mode="r", allow_pickle=False)
+    records = _plain(np.load(path, mmap_mode="r", allow_pickle=False))
     if records.dtype != dtype or records.ndim != 1:
         raise ValueError(f"{path.name} holds {records.dtype}, expected {dtype}")
     return records
+
+
+def _plain(mapped: np.ndarray) -> np.ndarray:
+    """The same mapped memory as a plain ndarray: every index into an np.memmap builds another
+    memmap object (its __getitem__ and __array_finalize__ were ~11% of a served answer's
+    samples at 20 clients); a plain view reads the same pages without that."""
+    return np.asarray(mapped)
 
 
 def _read_sqlite(path: Path):
