@@ -31,8 +31,6 @@ class BatchingEncoder:
 
     def __init__(self, encoder, max_batch: int = MAX_BATCH):
         self.encoder, self.max_batch = encoder, max_batch
-        self.name = getattr(encoder, "name", None)
-        self.dimension = getattr(encoder, "dimension", None)
         self._lock = threading.Lock()
         self._queue: list[_Waiting] = []
         self._running = False

@@ -9,7 +9,16 @@ import sys
 import time
 from pathlib import Path
 
-from .config import INGEST, LIST, MODES, REBUILD, NewsqaError, Settings, stay_offline
+from .config import (
+    INGEST,
+    LIST,
+    MODES,
+    REBUILD,
+    NewsqaError,
+    Settings,
+    stay_offline,
+    with_remedy,
+)
 
 
 def _stderr(message: str) -> None:
@@ -132,8 +141,7 @@ REMEDIES = {
 def describe(problem: NewsqaError | str) -> str:
     """An error or logged Notice as the command line says it: what is wrong, then the command
     that fixes it (when the library named one)."""
-    remedy = getattr(problem, "remedy", None)
-    return f"{problem}; {REMEDIES[remedy]}" if remedy in REMEDIES else str(problem)
+    return with_remedy(problem, REMEDIES)
 
 
 class _Progress:

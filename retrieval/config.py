@@ -25,6 +25,13 @@ REBUILD = "rebuild"  # rebuild the index from the articles, from scratch
 LIST = "list"  # see which articles are indexed, and their ids
 
 
+def with_remedy(problem, wording: dict[str, str]) -> str:
+    """An error or logged Notice as a front end says it: what is wrong, then that front's
+    words for the step that fixes it (`wording`: remedy -> text), when the library named one."""
+    remedy = getattr(problem, "remedy", None)
+    return f"{problem}; {wording[remedy]}" if remedy in wording else str(problem)
+
+
 class NewsqaError(Exception):
     """A failure the user can fix; the message says what is wrong, `remedy` (INGEST, REBUILD,
     LIST or None) which step fixes it. Shown without a traceback."""

@@ -10,7 +10,7 @@ import math
 import sys
 
 from ..answer import ask
-from ..config import INGEST, LIST, MAX_QUESTION_CHARS, MODES, REBUILD, NewsqaError
+from ..config import INGEST, LIST, MAX_QUESTION_CHARS, MODES, REBUILD, NewsqaError, with_remedy
 from ..filters import make_filter, matching_articles
 from ..followup import Conversation
 from ..records import Index
@@ -89,7 +89,7 @@ REMEDIES = {
 
 def describe(err: NewsqaError) -> str:
     """The error as the web says it: what is wrong, then who or what fixes it."""
-    return f"{err}; {REMEDIES[err.remedy]}" if err.remedy in REMEDIES else str(err)
+    return with_remedy(err, REMEDIES)
 
 
 def _scope(index: Index, doc_filter, where: dict) -> list[str] | None:
@@ -101,7 +101,8 @@ def _scope(index: Index, doc_filter, where: dict) -> list[str] | None:
     kept = matching_articles(index, wanted)
     if not chosen:
         return kept
-    both = [doc_id for doc_id in chosen if doc_id in set(kept)]
+    passing = set(kept)
+    both = [doc_id for doc_id in chosen if doc_id in passing]
     if not both:
         raise NewsqaError("none of the chosen articles passes the source and date filter")
     return both
