@@ -6,12 +6,12 @@ answer = ask(index, "What did Zhang Jun say?", k=5)   # answer.to_dict() is the 
 """
 
 from .answer import ask
+from .backend import load_index
 from .config import NewsqaError, Settings
 from .contract import Answer, Hit, Part, QuoteRef, Scores, Span, Speaker
 from .documents import Document, load_corpus
 from .passages import Passage, split_document
 from .records import Index
-from .store import load_index
 from .update import add_paths, add_upload, build_index, open_index, remove_articles, sync
 
 __all__ = [

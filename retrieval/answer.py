@@ -129,9 +129,8 @@ def _search_answer(
     clock.lap("dense")
     if mode == "dense":
         lexical = []
-    elif scope is not None:  # BM25 over everything it matches, then filtered
-        lexical = lexical_search(index, question, len(index.passages))
-        lexical = [(r, s) for r, s in lexical if index.passages.doc_of(r) in scope][:candidates]
+    elif scope is not None:  # BM25 over the chosen articles only
+        lexical = lexical_search(index, question, candidates, within=scope)
     else:
         lexical = lexical_search(index, question, candidates)
     clock.lap("lexical")
@@ -385,9 +384,7 @@ def _no_quotes(
 ) -> Answer:
     """Never someone else's words: say so, and list passages that mention the person."""
     who = name or asked.speaker
-    mentions = lexical_search(index, who, len(index.passages) if scope else k)
-    if scope is not None:
-        mentions = [(r, s) for r, s in mentions if index.passages.doc_of(r) in scope][:k]
+    mentions = lexical_search(index, who, k, within=scope)
     hits = _make_hits(index, mentions, lexical=dict(mentions), match="mention")
     if hits:
         _highlight_and_choose(index, who, None, hits)

@@ -34,6 +34,12 @@ def _common(parser: argparse.ArgumentParser, default=None) -> None:
         "--index", default=default, help="index folder (default index/, or $NEWSQA_INDEX)"
     )
     parser.add_argument(
+        "--store",
+        default=default,
+        help="where the index lives: a Milvus URL, milvus:///abs/path.db (Milvus Lite) or "
+        "http://host:19530 (default: the index folder, or $NEWSQA_STORE)",
+    )
+    parser.add_argument(
         "--model", default=default,
         help="sentence-transformers model id or local folder (or $NEWSQA_MODEL)",
     )  # fmt: skip
@@ -114,7 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     stay_offline()
-    settings = Settings.from_env(corpus_dir=args.corpus, index_dir=args.index, model=args.model)
+    settings = Settings.from_env(
+        corpus_dir=args.corpus, index_dir=args.index, model=args.model, store=args.store
+    )
     try:
         commands = {
             "ingest": _ingest, "ask": _ask, "serve": _serve,

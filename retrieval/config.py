@@ -69,6 +69,8 @@ class Variable:
 ENVIRONMENT = {v.name: v for v in (
     Variable("NEWSQA_CORPUS", "corpus/", "articles folder"),
     Variable("NEWSQA_INDEX", "index/", "index folder"),
+    Variable("NEWSQA_STORE", "", "where the index lives: unset = NEWSQA_INDEX; a Milvus URL"),
+    Variable("NEWSQA_MILVUS_TOKEN", "", "token (user:password) of a Milvus server"),
     Variable("NEWSQA_MODEL", DEFAULT_MODEL, "embedding model (hub id or local folder, offline)"),
     Variable("NEWSQA_ALLOWED_ORIGINS", "", "origins allowed to call the API (CORS)"),
     Variable("NEWSQA_FRAME_ANCESTORS", "", "origins allowed to embed the app in an iframe"),
@@ -99,6 +101,9 @@ def stay_offline() -> None:
 class Settings:
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     index_dir: Path = PROJECT_ROOT / "index"
+    # None: the embedded store in index_dir; milvus:///abs/path.db or http://host:19530: Milvus
+    # (backend.open_store). index_dir still holds the writer lock and the query encoder's files.
+    store: str | None = None
     model: str = DEFAULT_MODEL
     # Passages: paragraphs, split further by langchain only when longer than max_chars.
     # Paragraphs shorter than min_chars (headlines, one-liners, a wire story's one-sentence
@@ -127,6 +132,7 @@ class Settings:
         found = {
             "corpus_dir": env("NEWSQA_CORPUS"),
             "index_dir": env("NEWSQA_INDEX"),
+            "store": env("NEWSQA_STORE"),
             "model": env("NEWSQA_MODEL"),
             "allowed_origins": _origins(env("NEWSQA_ALLOWED_ORIGINS")),
             "frame_ancestors": _origins(env("NEWSQA_FRAME_ANCESTORS")),

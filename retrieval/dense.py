@@ -85,7 +85,19 @@ def build_ivf(spec: dict, vectors: np.ndarray, ids: np.ndarray):
 
 
 def dense_search(index, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """Top k passages by their best sentence's cosine similarity to the question.
+    """Top k passages (row, score) by their best sentence's cosine, from the index's store."""
+    return index.searcher.dense(query_vector, k)
+
+
+def dense_search_within(
+    index, query_vector: np.ndarray, rows: list[int], k: int
+) -> list[tuple[int, float]]:
+    """dense_search restricted to these passage rows (an article filter)."""
+    return index.searcher.dense_within(query_vector, rows, k)
+
+
+def faiss_search(index, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """The embedded store's dense_search: a FAISS index over sentence vectors.
 
     With an IVF index the cosines come from its 8-bit codes (within ~0.005 of exact): the
     question path never reads the exact vectors, which stay on disk.
@@ -98,7 +110,7 @@ def dense_search(index, query_vector: np.ndarray, k: int) -> list[tuple[int, flo
         scores, ids = index.dense.search(query, fetch)
         valid = ids[0] >= 0
         rows = index.sentences.rows[index.sentences.positions(ids[0][valid])]
-        best = _best_per_passage(rows, scores[0][valid])  # FAISS returns them best first
+        best = best_per_passage(rows, scores[0][valid])  # FAISS returns them best first
         # Done when k passages are found, or when the index has nothing more to give (IVF
         # returns fewer than asked once the probed lists are exhausted).
         if len(best) >= k or fetch >= total or valid.sum() < fetch:
@@ -107,27 +119,34 @@ def dense_search(index, query_vector: np.ndarray, k: int) -> list[tuple[int, flo
     return []
 
 
-def dense_search_within(
-    index, query_vector: np.ndarray, rows: list[int], k: int
+def exact_search_within(
+    index, query_vector: np.ndarray, rows: list[int], k: int, vectors_of=None
 ) -> list[tuple[int, float]]:
-    """dense_search restricted to these passage rows, computed exactly over their sentences
-    (an article filter must not depend on which IVF lists a question probes)."""
+    """dense_search_within computed exactly over the rows' sentences, whatever the index type
+    (an article filter must not depend on which IVF lists a question probes). The vectors are
+    the embedded store's rows, or `vectors_of(sentence ids)` (a store that holds them)."""
     bounds = index.sentences.bounds
     positions = np.concatenate(
         [np.arange(bounds[r], bounds[r + 1]) for r in rows] or [np.zeros(0, dtype=np.int64)]
     )
     if not len(positions):
         return []
-    scores = np.asarray(index.vectors[positions]) @ np.asarray(query_vector, dtype=np.float32)
+    if vectors_of is None:
+        vectors = np.asarray(index.vectors[positions])
+    else:
+        vectors = vectors_of(index.sentences.ids[positions])
+    scores = vectors @ np.asarray(query_vector, dtype=np.float32)
     order = np.argsort(-scores, kind="stable")
-    best = _best_per_passage(index.sentences.rows[positions[order]], scores[order])
+    best = best_per_passage(index.sentences.rows[positions[order]], scores[order])
     return list(best.items())[:k]
 
 
-def _best_per_passage(rows: np.ndarray, scores: np.ndarray) -> dict[int, float]:
-    """Passage row -> its best sentence's score, in order of first appearance; the sentences
-    (their passage rows and scores) come best first."""
+def best_per_passage(rows: np.ndarray, scores: np.ndarray) -> dict[int, float]:
+    """Passage row -> its best sentence's score, best first; the sentences (their passage rows
+    and scores) come best first. Equal scores order by row, whatever order the search engine
+    returned them in: overlapping passages share sentences, hence exact ties, and FAISS and
+    Milvus break those differently (the stores must answer alike; bm25s orders ties so too)."""
     best: dict[int, float] = {}
     for row, score in zip(rows.tolist(), scores.tolist(), strict=True):
         best.setdefault(row, score)
-    return best
+    return dict(sorted(best.items(), key=lambda pair: (-pair[1], pair[0])))

@@ -93,26 +93,45 @@ def sentence_terms(items: list[tuple[int, str]]) -> list[frozenset[str]]:
 # ---------------------------------------------------------------- search
 
 
-def lexical_search(index, question: str, k: int) -> list[tuple[int, float]]:
-    """BM25 top k; passages sharing no term with the question are not returned."""
-    vocab = index.lexical.vocab_dict
+def lexical_search(
+    index, question: str, k: int, within: set[str] | None = None
+) -> list[tuple[int, float]]:
+    """BM25 top k (row, score) from the index's store, only over the articles `within` when
+    given; passages sharing no term with the question are not returned."""
     # Countries in any of their forms: "Kremlin" also finds "Russian" and "Moscow" (places.py).
-    terms = [vocab[t] for t in expand_terms(tokenize([question])[0]) if t in vocab]
-    return [(row, score) for row, score in top_k(index.lexical.scores, terms, k) if score > 0]
+    terms = expand_terms(tokenize([question])[0])
+    if within is None:
+        return index.searcher.lexical(terms, k)
+    return index.searcher.lexical_within(terms, within, k)
+
+
+def bm25_search(index, terms: list[str], k: int) -> list[tuple[int, float]]:
+    """The embedded store's lexical search: bm25s's precomputed scores, a question's postings."""
+    vocab = index.lexical.vocab_dict
+    ids = [vocab[t] for t in terms if t in vocab]
+    return [(row, score) for row, score in top_k(index.lexical.scores, ids, k) if score > 0]
+
+
+def idf(index) -> tuple[dict[str, int], np.ndarray]:
+    """Per-term inverse document frequency (term -> column, idf per column), from the store."""
+    return index.searcher.idf()
+
+
+def idf_of(document_frequency: np.ndarray, passages: int) -> np.ndarray:
+    """bm25s's idf (Lucene's): log(1 + (n - df + 0.5) / (df + 0.5))."""
+    df = np.asarray(document_frequency, dtype=np.float64)
+    return np.log(1 + (passages - df + 0.5) / (df + 0.5))
 
 
 _IDF: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # bm25 index -> (vocab, idf)
 
 
-def idf(index) -> tuple[dict[str, int], np.ndarray]:
-    """Per-term inverse document frequency, read off the bm25s index (df = column length);
-    computed once per loaded index."""
+def bm25_idf(index) -> tuple[dict[str, int], np.ndarray]:
+    """idf read off the bm25s index (df = column length); computed once per loaded index."""
     cached = _IDF.get(index.lexical)
     if cached is None:
-        indptr = np.asarray(index.lexical.scores["indptr"])
-        df = np.diff(indptr).astype(np.float64)
-        n = len(index.passages)
-        cached = (index.lexical.vocab_dict, np.log(1 + (n - df + 0.5) / (df + 0.5)))
+        df = np.diff(np.asarray(index.lexical.scores["indptr"]))
+        cached = (index.lexical.vocab_dict, idf_of(df, len(index.passages)))
         _IDF[index.lexical] = cached
     return cached
 

@@ -12,8 +12,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from .backend import open_store
 from .records import Index
-from .store import generation_number, load_index, read_manifest
 
 
 def _stderr(message: str) -> None:
@@ -51,14 +51,12 @@ class LiveIndex:
         try:
             self._checked = time.monotonic()
             current = self._index
-            manifest = read_manifest(current.settings.index_dir)
-            newer = manifest and generation_number(manifest.get("generation")) > generation_number(
-                current.generation
-            )
-            if newer:
-                loaded = load_index(current.settings)
+            store = open_store(current.settings)
+            manifest = store.manifest()
+            if manifest and store.version(manifest) > store.version(current.manifest):
+                loaded = store.load(current.settings)
                 # (an admin swap made while loading may be newer still)
-                if generation_number(loaded.generation) > generation_number(self._index.generation):
+                if store.version(loaded.manifest) > store.version(self._index.manifest):
                     self._index = self._prepare(loaded)
         except Exception as err:  # noqa: BLE001 - keep answering from the generation we have
             self._log(f"newsqa: keeping generation {self._index.generation}: {err}")

@@ -138,6 +138,16 @@ class Index:
     files: dict[str, SourceFile] = field(default_factory=dict)  # corpus path -> what it gave
     doc_speakers: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # per article
     query_encoder: object | None = None  # None: the default below (benchmarks set torch)
+    # What searches it (backend.Search): None = the embedded FAISS + bm25s fields above.
+    search: object | None = None
+
+    @functools.cached_property
+    def searcher(self):
+        if self.search is not None:
+            return self.search
+        from .backend import EmbeddedSearch
+
+        return EmbeddedSearch(self)
 
     @property
     def encoder(self):
@@ -153,7 +163,11 @@ class Index:
         return self.manifest["generation"]
 
     def sentence_vectors(self, sentence_ids) -> np.ndarray:
-        """The exact vectors of these sentences (zeros for unknown ids)."""
+        """The exact vectors of these sentences (zeros for unknown ids), from the store."""
+        return self.searcher.vectors(sentence_ids)
+
+    def stored_vectors(self, sentence_ids) -> np.ndarray:
+        """sentence_vectors of the embedded store: rows of the memory-mapped vectors."""
         positions = self.sentences.positions(sentence_ids)
         out = np.zeros((len(positions), self.vectors.shape[1]), dtype=np.float32)
         known = positions >= 0

@@ -35,6 +35,7 @@ import shutil
 import signal
 import sqlite3
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -438,7 +439,7 @@ def _load_generation(settings: Settings, manifest: dict | None) -> Index:
         sentences = Sentences(
             _load_records(generation / "sentences.npy", SENTENCE_RECORD), len(passages)
         )
-        vectors = _plain(np.load(generation / "vectors.npy", mmap_mode="r", allow_pickle=False))
+        vectors = _mapped(generation / "vectors.npy")
         if vectors.dtype != np.float32 or vectors.ndim != 2:
             raise ValueError(f"vectors are {vectors.dtype} {vectors.shape}")
     except ValueError as err:
@@ -464,7 +465,8 @@ def _load_generation(settings: Settings, manifest: dict | None) -> Index:
         raise IndexUnavailable(
             f"the index in {folder} has an unknown dense index {spec!r}", remedy=REBUILD
         )
-    lexical = bm25s.BM25.load(str(generation / "lexical"), mmap=True, show_progress=False)
+    with _NPY_LOCK:  # (its arrays are .npy files too)
+        lexical = bm25s.BM25.load(str(generation / "lexical"), mmap=True, show_progress=False)
     # What every question reads (IVF lists, BM25 postings) is read ahead into the page cache
     # now, not faulted in page by page by the first questions. The exact vectors are read a
     # few rows per question: no read-ahead around them (it would pull in the whole file).
@@ -494,10 +496,21 @@ def _read_ahead(path: Path) -> None:
             os.close(fd)
 
 
+# np.load parses each file's header with ast.literal_eval, and CPython 3.11.7's parser is not
+# thread-safe ("SystemError: AST constructor recursion depth mismatch", CPython gh-106905):
+# readers loading generations side by side hit it. One header parse at a time.
+_NPY_LOCK = threading.Lock()
+
+
+def _mapped(path: Path) -> np.ndarray:
+    with _NPY_LOCK:
+        return _plain(np.load(path, mmap_mode="r", allow_pickle=False))
+
+
 def _load_records(path: Path, dtype: np.dtype) -> np.ndarray:
     if not path.is_file():
         raise FileNotFoundError(path)
-    records = _plain(np.load(path, mmap_mode="r", allow_pickle=False))
+    records = _mapped(path)
     if records.dtype != dtype or records.ndim != 1:
         raise ValueError(f"{path.name} holds {records.dtype}, expected {dtype}")
     return records

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .backend import open_store
 from .bm25 import warm as warm_bm25
 from .config import INGEST, LIST, NewsqaError, Notice, Settings
 from .dense import build_ivf, choose_dense, exact_index
@@ -46,12 +47,7 @@ from .store import (
     checkpoint,
     chunking_settings,
     incompatible,
-    load_index,
-    load_last_good,
-    read_manifest,
     stale_reasons,
-    write_generation,
-    writer_lock,
 )
 
 Log = Callable[[str], None]
@@ -109,7 +105,7 @@ class UpdateReport:
 
 def build_index(settings: Settings, log: Log = lambda _: None) -> Index:
     """Build the whole index from the corpus (embedding everything) as a new generation."""
-    with writer_lock(settings.index_dir):
+    with open_store(settings).lock():
         index, _ = _sync(settings, None, log)
     _warm_query_path(settings, index, log)
     return index
@@ -117,7 +113,7 @@ def build_index(settings: Settings, log: Log = lambda _: None) -> Index:
 
 def sync(settings: Settings, log: Log = lambda _: None, rebuild: bool = False):
     """Bring the index in line with the corpus folder; returns (index, report)."""
-    with writer_lock(settings.index_dir):
+    with open_store(settings).lock():
         result = _sync_locked(settings, log, rebuild)
     _warm_query_path(settings, result[0], log)
     return result
@@ -127,7 +123,8 @@ def _warm_query_path(settings: Settings, index: Index, log: Log) -> None:
     """What questions need, made once here rather than on a first question: the ONNX query
     encoder (exported per model) and the compiled BM25 kernel (numba's disk cache)."""
     ensure_export(settings.model, log)
-    warm_bm25(index.lexical.scores)
+    if index.lexical is not None:  # the embedded store's BM25 (Milvus scores its own)
+        warm_bm25(index.lexical.scores)
 
 
 def _sync_locked(settings: Settings, log: Log, rebuild: bool = False):
@@ -140,7 +137,7 @@ def _sync_locked(settings: Settings, log: Log, rebuild: bool = False):
 
 def _current(settings: Settings, log: Log) -> Index | None:
     """The index to update in place, or None when it must be built from scratch."""
-    manifest = read_manifest(settings.index_dir)
+    manifest = open_store(settings).manifest()
     reasons = incompatible(manifest, settings)
     if reasons and manifest is not None:
         log(f"rebuilding the whole index ({'; '.join(reasons)})")
@@ -155,10 +152,11 @@ def _current(settings: Settings, log: Log) -> Index | None:
 def _load_or_last_good(settings: Settings, log: Log, fallback: str) -> Index:
     """The current generation; when it is damaged, the one before it (kept with its manifest),
     saying so with `fallback` (its generation filled in). Both damaged: the first error."""
+    store = open_store(settings)
     try:
-        return load_index(settings)
+        return store.load(settings)
     except IndexUnavailable as err:
-        last_good = load_last_good(settings)
+        last_good = store.load_last_good(settings)
         if last_good is None:
             raise
         log(f"warning: {err.args[0].split(';')[0]}; {fallback.format(last_good.generation)}")
@@ -170,13 +168,14 @@ def open_for_questions(settings: Settings, log: Log = lambda _: None) -> Index:
 
     A corpus changed since the last ingest is answered as indexed, with a warning; a damaged
     current generation is answered from the last good one, with a warning."""
-    manifest = read_manifest(settings.index_dir)
+    store = open_store(settings)
+    manifest = store.manifest()
     if manifest is None:
-        raise IndexUnavailable(f"no index in {settings.index_dir}", remedy=INGEST)
+        raise IndexUnavailable(f"no index in {store.location}", remedy=INGEST)
     reasons = incompatible(manifest, settings)
     if reasons:
         raise IndexUnavailable(
-            f"the index in {settings.index_dir} cannot answer with these settings "
+            f"the index in {store.location} cannot answer with these settings "
             f"({'; '.join(reasons)})",
             remedy=INGEST,
         )
@@ -192,16 +191,17 @@ def open_for_questions(settings: Settings, log: Log = lambda _: None) -> Index:
 def open_index(settings: Settings, rebuild: bool = False, log: Log = lambda _: None) -> Index:
     """The index for settings: loaded when fresh, synced when the corpus changed, rebuilt
     when missing, incompatible, or asked to. A read-only index still answers (stale)."""
-    manifest = read_manifest(settings.index_dir)
+    store = open_store(settings)
+    manifest = store.manifest()
     if not rebuild and not stale_reasons(manifest, settings):
-        return load_index(settings)
+        return store.load(settings)
     try:
         return sync(settings, log, rebuild=rebuild)[0]
     except NewsqaError as err:
         if manifest is None or rebuild or incompatible(manifest, settings):
             raise
         log(f"warning: answering from the existing index, not updated: {err}")
-        return load_index(settings)
+        return store.load(settings)
 
 
 def add_paths(settings: Settings, paths: list[Path], log: Log = lambda _: None):
@@ -213,7 +213,7 @@ def add_paths(settings: Settings, paths: list[Path], log: Log = lambda _: None):
             raise NewsqaError(f"{path} is not a file")
         data = path.read_bytes()
         sources.append((path, data, check_upload(path.name, data)))
-    with writer_lock(settings.index_dir):  # corpus and index change together, one writer
+    with open_store(settings).lock():  # corpus and index change together, one writer
         current = _current(settings, log)
         indexed = _indexed_keys(current)
         changes = []
@@ -237,7 +237,7 @@ def add_upload(settings: Settings, filename: str, data: bytes, log: Log = lambda
     nothing, so nothing already indexed is touched.
     """
     documents = check_upload(filename, data)
-    with writer_lock(settings.index_dir):
+    with open_store(settings).lock():
         current = _current(settings, log)
         indexed = _indexed_keys(current)
         keys = [dedupe_key(d.text) for d in documents]
@@ -255,8 +255,9 @@ def add_upload(settings: Settings, filename: str, data: bytes, log: Log = lambda
 
 def remove_articles(settings: Settings, targets: list[str], log: Log = lambda _: None):
     """Remove articles by doc id or corpus path: their files move to corpus/.removed/."""
-    with writer_lock(settings.index_dir):
-        index = load_index(settings)  # removal needs an index; an incompatible one is rebuilt
+    store = open_store(settings)
+    with store.lock():
+        index = store.load(settings)  # removal needs an index; an incompatible one is rebuilt
         moves = list(dict.fromkeys(p for t in targets for p in _files_of(settings, index, t)))
         moved: list[tuple[Path, Path]] = []
         try:
@@ -289,9 +290,8 @@ def _sync_or_undo(settings: Settings, current: Index | None, log: Log, undo: Cal
         raise
 
 
-def _generation_now(settings: Settings) -> str | None:
-    manifest = _readable_manifest(settings)
-    return manifest.get("generation") if manifest else None
+def _generation_now(settings: Settings) -> tuple[int, int]:
+    return open_store(settings).version(_readable_manifest(settings))
 
 
 def _store_new_file(folder: Path, name: str, data: bytes) -> Path:
@@ -376,7 +376,10 @@ def _sync(settings: Settings, current: Index | None, log: Log) -> tuple[Index, U
     index = _assemble(settings, current, documents, files, fingerprint, report)
     clock = time.perf_counter()
     report_progress("write", 0, 1)
-    index.manifest = write_generation(settings, index.manifest, index)
+    store = open_store(settings)
+    index.manifest = store.write(settings, index.manifest, index, current)
+    if not store.builds_faiss:  # what answers from now on is what the store holds
+        index = store.load(settings)
     report_progress("write", 1, 1)
     report.timings.update(index.manifest["timings"], write_s=time.perf_counter() - clock)
     report.generation = index.generation
@@ -427,10 +430,12 @@ def _assemble(settings, current, documents, files, fingerprint, report) -> Index
     kept, fresh = np.flatnonzero(old_positions >= 0), np.flatnonzero(old_positions < 0)
     # The model is loaded only when something needs embedding: removals never pay for it.
     encoder = load_encoder(settings.model) if len(fresh) or current is None else None
-    dimension = encoder.dimension if encoder else current.vectors.shape[1]
+    dimension = encoder.dimension if encoder else current.manifest["dimension"]
     vectors = np.zeros((len(sentences), dimension), dtype=np.float32)
-    if len(kept):
+    if len(kept) and current.vectors is not None:
         vectors[kept] = current.vectors[old_positions[kept]]  # exact: no re-embedding
+    # (a store without local vectors, Milvus, keeps its own: it writes only the new sentences,
+    # or reads the kept ones back itself when it rebuilds)
     if len(fresh):
         texts = [
             documents[passages[sentences[i].row].doc_id].text[sentences[i].start : sentences[i].end]
@@ -446,8 +451,11 @@ def _assemble(settings, current, documents, files, fingerprint, report) -> Index
 
     clock = time.perf_counter()
     previous = current.manifest.get("dense_index") if current is not None else None
-    spec = choose_dense(len(sentences), previous)
-    dense = _dense_index(settings, spec, vectors, ids, current, fresh)
+    if open_store(settings).builds_faiss:
+        spec = choose_dense(len(sentences), previous)
+        dense = _dense_index(settings, spec, vectors, ids, current, fresh)
+    else:  # the store indexes the vectors itself (and records how in the manifest)
+        spec, dense = {"type": "store", "vectors": len(sentences)}, None
     timings["dense_index_s"] = time.perf_counter() - clock
     clock = time.perf_counter()
     lexical = bm25s.BM25()
@@ -516,7 +524,7 @@ def _dense_index(settings, spec: dict, vectors: np.ndarray, ids: np.ndarray, cur
 def _readable_manifest(settings: Settings) -> dict | None:
     """For a rebuild, a damaged manifest is what is being repaired: treat it as absent."""
     try:
-        return read_manifest(settings.index_dir)
+        return open_store(settings).manifest()
     except IndexUnavailable:
         return None
 

@@ -253,7 +253,8 @@ def evaluate_questions(path: Path, index: Index, modes: Sequence[str] = EVAL_MOD
 
 
 def _temporary_settings(settings: Settings, corpus_dir: Path, index_dir: Path) -> Settings:
-    return dataclasses.replace(settings, corpus_dir=corpus_dir, index_dir=index_dir)
+    # A temporary index is always embedded: never written into the user's (Milvus) store.
+    return dataclasses.replace(settings, corpus_dir=corpus_dir, index_dir=index_dir, store=None)
 
 
 def evaluate_beir(
