@@ -4,6 +4,7 @@ that needs them (sentence-transformers ~10 s, gradio ~6 s)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
@@ -57,6 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ingest.add_argument("--rebuild", action="store_true", help="re-embed everything")
     ingest.add_argument("--quiet", action="store_true", help="no progress, only the summary")
+    ingest.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        help="run load/split/quotes/embed on a Ray cluster: auto (this machine's, else a new "
+        "local one) or its address (docs/scale.md); needs `pip install newsqa[scale]`",
+    )
+    ingest.add_argument("--ray-workers", type=int, help="embedding actors (default: CPUs / 2)")
     _common(ingest, argparse.SUPPRESS)
 
     add = commands.add_parser("add", help="copy article files into the corpus and index them")
@@ -210,10 +218,25 @@ def _ingest(args, settings: Settings) -> int:
     from .update import reporting, sync
 
     started = time.perf_counter()
-    with reporting(_Progress(args.quiet)):
+    with reporting(_Progress(args.quiet)), _distributed(args):
         index, _ = sync(settings, log=_stderr, rebuild=args.rebuild)  # logs what changed
     _done(settings, index, started)
     return 0
+
+
+def _distributed(args):
+    """The ingest's stages on Ray when --ray is given, else here."""
+    if not args.ray:
+        return contextlib.nullcontext()
+    try:
+        from .ray_ingest import RayWork
+    except ImportError as err:
+        raise NewsqaError(
+            f"--ray needs Ray ({err.name} is not installed): pip install 'newsqa[scale]'"
+        ) from err
+    from .update import working_on
+
+    return working_on(RayWork(args.ray, args.ray_workers))
 
 
 def _add(args, settings: Settings) -> int:

@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -114,17 +114,64 @@ class CorpusScan:
     warnings: list[str]
 
 
+# What a parser is handed, and what it gives back for each file: its items (articles and
+# warning strings), or the reason the file is unusable.
+ParseJob = tuple[bytes, str, str]  # raw bytes, suffix, display path
+Parsed = tuple[list, str | None]
+# Files read before their batch is parsed: bounds the bytes held at once.
+SCAN_BATCH_FILES = 256
+SCAN_BATCH_BYTES = 64 << 20
+
+
+def parse_each(jobs: list[ParseJob]) -> list[Parsed]:
+    """Parse files one after another, in this process (the default parser of scan_corpus)."""
+    parsed: list[Parsed] = []
+    for raw, suffix, display in jobs:
+        items: list = []
+        try:
+            items.extend(parse_file(raw, suffix, display))
+            parsed.append((items, None))
+        except ValueError as err:  # what it gave before the error still counts
+            parsed.append((items, str(err)))
+    return parsed
+
+
 def scan_corpus(
     corpus_dir: Path,
     known: Mapping[str, SourceFile] | None = None,
     known_documents: Mapping[str, Document] | None = None,
+    parse: Callable[[list[ParseJob]], list[Parsed]] = parse_each,
 ) -> CorpusScan:
     """The one corpus scan (ingest and tests). A file whose bytes hash as in `known` gives its
     articles from `known_documents` without being parsed again; unreadable or unusable files
-    are skipped with a warning, never fatal; an article seen before is a duplicate."""
+    are skipped with a warning, never fatal; an article seen before is a duplicate. Files are
+    parsed in batches by `parse` (elsewhere, e.g. on Ray workers), kept in corpus order."""
     known, known_documents = known or {}, known_documents or {}
     scan = CorpusScan({}, {}, [])
     seen: dict[str, str] = {}
+    batch: list[tuple[str, str, list | None, ParseJob | None]] = []  # rel, digest, found, job
+    held = 0
+
+    def settle() -> None:
+        jobs = [job for *_, job in batch if job is not None]
+        results = iter(parse(jobs) if jobs else [])
+        for rel, digest, found, job in batch:
+            if job is not None:
+                items, problem = next(results)
+                scan.warnings.extend(item for item in items if isinstance(item, str))
+                if problem is not None:
+                    scan.warnings.append(f"skipped {job[2]}: {problem}")
+                found = [item for item in items if not isinstance(item, str)]
+            for doc in found:
+                problem = keep_unique(doc, seen)
+                if problem:
+                    scan.warnings.append(problem)
+                else:
+                    scan.documents[doc.doc_id] = doc
+            # Every article the file yielded, kept or skipped: a skipped one is re-read later.
+            scan.files[rel] = SourceFile(rel, digest, tuple(doc.doc_id for doc in found))
+        batch.clear()
+
     for path in corpus_files(corpus_dir):
         rel = path.relative_to(corpus_dir).as_posix()
         try:
@@ -135,25 +182,14 @@ def scan_corpus(
         digest = hashlib.sha256(raw).hexdigest()
         before = known.get(rel)
         if before and before.sha256 == digest and all(d in known_documents for d in before.doc_ids):
-            found = [known_documents[d] for d in before.doc_ids]
+            batch.append((rel, digest, [known_documents[d] for d in before.doc_ids], None))
         else:  # new, changed, or holding an article skipped as a duplicate last time
-            found = []
-            try:
-                for item in parse_file(raw, path.suffix.lower(), display_path(path)):
-                    if isinstance(item, str):
-                        scan.warnings.append(item)
-                    else:
-                        found.append(item)
-            except ValueError as err:
-                scan.warnings.append(f"skipped {display_path(path)}: {err}")
-        for doc in found:
-            problem = keep_unique(doc, seen)
-            if problem:
-                scan.warnings.append(problem)
-            else:
-                scan.documents[doc.doc_id] = doc
-        # Every article the file yielded, kept or skipped: a skipped one is re-read later.
-        scan.files[rel] = SourceFile(rel, digest, tuple(doc.doc_id for doc in found))
+            batch.append((rel, digest, None, (raw, path.suffix.lower(), display_path(path))))
+            held += len(raw)
+        if len(batch) >= SCAN_BATCH_FILES or held >= SCAN_BATCH_BYTES:
+            settle()
+            held = 0
+    settle()
     return scan
 
 

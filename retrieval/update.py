@@ -14,7 +14,7 @@ import contextvars
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from .documents import (
     Document,
     corpus_fingerprint,
     dedupe_key,
+    parse_each,
     parse_file,
     scan_corpus,
     size_problem,
@@ -75,6 +76,58 @@ def report_progress(stage: str, done: int, total: int) -> None:
     progress = _PROGRESS.get()
     if progress is not None:
         progress(stage, done, total)
+
+
+class LocalWork:
+    """Where the ingest stages run: here, in this process (the default). ray_ingest.RayWork
+    runs the same stages as Ray Data map_batches on a cluster; both give the same articles."""
+
+    def parse(self, jobs):
+        """load: each file's articles (documents.parse_each's contract)."""
+        return parse_each(jobs)
+
+    def articles(self, docs, settings, furniture, quoted):
+        """split and quotes: doc id -> (passages, quotes, speaker roles); quotes and roles are
+        computed only for articles in `quoted` (the others keep theirs), else None."""
+        done = {}
+        for n, doc in enumerate(docs, start=1):
+            if n % 500 == 0 or n == len(docs):
+                report_progress("split", n, len(docs))
+            passages = split_document(doc, settings, furniture=furniture)
+            if doc.doc_id in quoted:
+                done[doc.doc_id] = (passages, extract_quotes(doc), speaker_roles(doc))
+            else:
+                done[doc.doc_id] = (passages, None, None)
+        return done
+
+    def embed(self, model: str, texts: list[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """embed: the sentences' vectors, as chunks of (positions in `texts`, vectors)."""
+        encoder = load_encoder(model)
+        report_progress("embed", 0, len(texts))
+        for first in range(0, len(texts), EMBED_CHUNK):
+            chunk = texts[first : first + EMBED_CHUNK]
+            yield np.arange(first, first + len(chunk)), encoder.encode(chunk)
+            report_progress("embed", first + len(chunk), len(texts))
+
+    def dimension(self, model: str) -> int:
+        return load_encoder(model).dimension
+
+
+_WORK: contextvars.ContextVar[LocalWork | None] = contextvars.ContextVar("work", default=None)
+
+
+@contextlib.contextmanager
+def working_on(work):
+    """Run the ingests inside this block's stages on `work` (e.g. a Ray cluster)."""
+    token = _WORK.set(work)
+    try:
+        yield
+    finally:
+        _WORK.reset(token)
+
+
+def _work() -> LocalWork:
+    return _WORK.get() or LocalWork()
 
 
 REMOVED_DIR = ".removed"  # hidden: the loader skips it; removed articles stay restorable
@@ -348,7 +401,7 @@ def _sync(settings: Settings, current: Index | None, log: Log) -> tuple[Index, U
     fingerprint = corpus_fingerprint(settings.corpus_dir)
     scan = scan_corpus(
         settings.corpus_dir, current.files if current else None,
-        current.documents if current else None,
+        current.documents if current else None, parse=_work().parse,
     )  # fmt: skip
     documents, files = scan.documents, scan.files
     report.warnings.extend(scan.warnings)
@@ -404,20 +457,30 @@ def _assemble(settings, current, documents, files, fingerprint, report) -> Index
     same_furniture = current is not None and furniture == frozenset(
         current.manifest.get("furniture", ())
     )
-    for done, (doc_id, doc) in enumerate(documents.items(), start=1):
-        if done % 500 == 0 or done == len(documents):
-            report_progress("split", done, len(documents))
-        if current is not None and doc_id in current.documents:
-            if same_furniture:
-                passages += [current.passages[row] for row in current.passages.rows_of(doc_id)]
-            else:
-                passages += split_document(doc, settings, furniture=furniture)
-            quotes += old_quotes.get(doc_id, [])
-            doc_speakers[doc_id] = current.doc_speakers.get(doc_id, {})
+    work = _work()
+    known = current.documents if current is not None else {}
+    new = {doc_id for doc_id in documents if doc_id not in known}
+    to_split = [doc for doc_id, doc in documents.items() if doc_id in new or not same_furniture]
+    split = work.articles(to_split, settings, furniture, new)
+    for failure in getattr(work, "failures", ()):  # an article a stage could not handle
+        report.warnings.append(f"skipped in {failure}")
+    for doc in to_split:
+        if doc.doc_id not in split:
+            del documents[doc.doc_id]
+            new.discard(doc.doc_id)
+    for doc_id in documents:
+        if doc_id in new:
+            found, found_quotes, roles = split[doc_id]
+            passages += found
+            quotes += found_quotes
+            doc_speakers[doc_id] = roles
+            continue
+        if doc_id in split:
+            passages += split[doc_id][0]
         else:
-            passages += split_document(doc, settings, furniture=furniture)
-            quotes += extract_quotes(doc)
-            doc_speakers[doc_id] = speaker_roles(doc)
+            passages += [current.passages[row] for row in current.passages.rows_of(doc_id)]
+        quotes += old_quotes.get(doc_id, [])
+        doc_speakers[doc_id] = current.doc_speakers.get(doc_id, {})
     timings["split_and_quotes_s"] = time.perf_counter() - clock
 
     sentences = split_sentences(passages)
@@ -429,8 +492,10 @@ def _assemble(settings, current, documents, files, fingerprint, report) -> Index
         old_positions = np.full(len(ids), -1, dtype=np.int64)
     kept, fresh = np.flatnonzero(old_positions >= 0), np.flatnonzero(old_positions < 0)
     # The model is loaded only when something needs embedding: removals never pay for it.
-    encoder = load_encoder(settings.model) if len(fresh) or current is None else None
-    dimension = encoder.dimension if encoder else current.manifest["dimension"]
+    if current is None or len(fresh):
+        dimension = work.dimension(settings.model)
+    else:
+        dimension = current.manifest["dimension"]
     vectors = np.zeros((len(sentences), dimension), dtype=np.float32)
     if len(kept) and current.vectors is not None:
         vectors[kept] = current.vectors[old_positions[kept]]  # exact: no re-embedding
@@ -441,11 +506,8 @@ def _assemble(settings, current, documents, files, fingerprint, report) -> Index
             documents[passages[sentences[i].row].doc_id].text[sentences[i].start : sentences[i].end]
             for i in fresh
         ]
-        report_progress("embed", 0, len(texts))
-        for first in range(0, len(texts), EMBED_CHUNK):
-            chunk = texts[first : first + EMBED_CHUNK]
-            vectors[fresh[first : first + len(chunk)]] = encoder.encode(chunk)
-            report_progress("embed", first + len(chunk), len(texts))
+        for positions, chunk in work.embed(settings.model, texts):
+            vectors[fresh[positions]] = chunk
     timings["embed_s"] = time.perf_counter() - clock
     timings["sentences_embedded"] = len(fresh)
 
