@@ -261,7 +261,7 @@ def _remove(args, settings: Settings) -> int:
 
 def _done(settings: Settings, index, started: float) -> None:
     _stderr(
-        f"index {settings.index_dir}: {index.manifest['documents']} articles, "
+        f"index {settings.store or settings.index_dir}: {index.manifest['documents']} articles, "
         f"{index.manifest['passages']} passages, {index.generation} "
         f"({time.perf_counter() - started:.1f}s)"
     )

@@ -198,10 +198,8 @@ class RayWork:
             return []
         items = [{"position": i, "raw": raw, "suffix": suffix, "display": display}
                  for i, (raw, suffix, display) in enumerate(jobs)]  # fmt: skip
-        dataset = ray.data.from_items(items).map_batches(
-            _parse_batch, batch_size=FILES_PER_BATCH, batch_format="numpy",
-            max_retries=TASK_RETRIES,
-        )  # fmt: skip
+        dataset = _map(ray.data.from_items(items), _parse_batch, batch_size=FILES_PER_BATCH,
+                       max_retries=TASK_RETRIES)  # fmt: skip
         found = _keyed(dataset, "position", "parsed", len(jobs), "load")
         parsed = []
         for i in range(len(jobs)):
@@ -219,15 +217,11 @@ class RayWork:
         if not docs:
             return {}
         rows = [{"doc": json.dumps(dict(_doc_json(d), quoted=d.doc_id in quoted))} for d in docs]
-        dataset = (
-            ray.data.from_items(rows)
-            .map_batches(_split_batch, batch_size=ARTICLES_PER_BATCH, batch_format="numpy",
-                         fn_kwargs={"chunking": settings.chunking(),
-                                    "furniture": sorted(furniture)},
-                         max_retries=TASK_RETRIES)
-            .map_batches(_quotes_batch, batch_size=ARTICLES_PER_BATCH, batch_format="numpy",
-                         max_retries=TASK_RETRIES)
-        )  # fmt: skip
+        split = _map(ray.data.from_items(rows), _split_batch, batch_size=ARTICLES_PER_BATCH,
+                     fn_kwargs={"chunking": settings.chunking(), "furniture": sorted(furniture)},
+                     max_retries=TASK_RETRIES)  # fmt: skip
+        dataset = _map(split, _quotes_batch, batch_size=ARTICLES_PER_BATCH,
+                       max_retries=TASK_RETRIES)  # fmt: skip
         by_id = {doc.doc_id: doc for doc in docs}
         done: dict[str, tuple] = {}
         for batch in dataset.iter_batches(batch_format="numpy", batch_size=ARTICLES_PER_BATCH):
@@ -259,10 +253,9 @@ class RayWork:
 
         if not texts:
             return
-        dataset = ray.data.from_items(
-            [{"position": i, "text": text} for i, text in enumerate(texts)]
-        ).map_batches(
-            _Encoder, batch_size=SENTENCES_PER_BATCH, batch_format="numpy",
+        dataset = _map(
+            ray.data.from_items([{"position": i, "text": text} for i, text in enumerate(texts)]),
+            _Encoder, batch_size=SENTENCES_PER_BATCH,
             fn_constructor_kwargs={"model": model, "crash_marker": self.crash_marker},
             compute=ray.data.ActorPoolStrategy(size=self.workers), num_gpus=self.gpus,
             max_restarts=TASK_RETRIES, max_task_retries=TASK_RETRIES,
@@ -285,6 +278,18 @@ class RayWork:
         from .encoders import load_encoder
 
         return load_encoder(model).dimension
+
+
+def _map(dataset, fn, **options):
+    """dataset.map_batches(fn) on numpy batches. Retries are bounded (Ray Data's default is
+    to retry a dying task or actor forever, which would hang an ingest that always kills its
+    worker, e.g. out of memory). Ray 2.60 deprecates passing them as remote args but names no
+    replacement; the version is pinned (pyproject.toml), so the warning is silenced here."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="`ray_remote_args` is deprecated")
+        return dataset.map_batches(fn, batch_format="numpy", **options)
 
 
 def _keyed(dataset, key: str, value: str, expected: int, stage: str) -> dict:

@@ -342,7 +342,7 @@ def chunking_settings(settings: Settings) -> dict:
 def incompatible(manifest: dict | None, settings: Settings) -> list[str]:
     """Why the index on disk cannot be updated in place, only rebuilt (empty: compatible)."""
     if manifest is None:
-        return [f"no index in {settings.index_dir}"]
+        return [f"no index in {settings.store or settings.index_dir}"]
     reasons = []
     if manifest.get("format_version") != FORMAT_VERSION:
         reasons.append(f"index format {manifest.get('format_version')} != {FORMAT_VERSION}")
