@@ -17,9 +17,11 @@ import numpy as np
 EXACT_MAX_VECTORS = 12_000
 # IVF: lists = 4 sqrt(n) (at least 40 training vectors per list), IVF_NPROBE lists probed;
 # codes are 8-bit scalar quantized (384 B per vector) and their cosines are used as they are:
-# recall@10 against exact search measured 0.984-0.995 from 10k to 210k real vectors at 24
-# probes (an exact re-rank would add ~1% but read the 3.2 kB-per-passage vectors from disk).
-IVF_NPROBE = 24
+# on synthetic news, recall@10 against exact search measured 0.984-0.995 from 10k to 210k
+# vectors at 24 probes, but on real news far less: all of Reuters-21578 (136k sentences, 1,477
+# lists, 122 questions, passage top 10 by best sentence) gave 0.840 at 24 probes, 0.886 at 48,
+# 0.930 at 96 and 0.961 at 192, at 0.78, 0.67, 0.91 and 1.47 ms a question (bench/RESULTS.md).
+IVF_NPROBE = 96
 IVF_TRAIN_PER_LIST = 40
 
 
@@ -44,9 +46,9 @@ def choose_dense(vectors: int, previous: dict | None = None) -> dict:
     trained for within a factor 2 of today's size is kept (updated in place, not retrained)."""
     if vectors <= EXACT_MAX_VECTORS:
         return {"type": "exact", "vectors": vectors}
-    if previous and previous.get("type") == "ivf" and previous.get("nprobe") == IVF_NPROBE:
+    if previous and previous.get("type") == "ivf":  # (probes are a search setting: no retrain)
         if 0.5 <= vectors / previous["trained_on"] <= 2:
-            return {**previous, "vectors": vectors}
+            return {**previous, "nprobe": IVF_NPROBE, "vectors": vectors}
     lists = max(1, min(int(4 * math.sqrt(vectors)), vectors // IVF_TRAIN_PER_LIST))
     return {
         "type": "ivf", "factory": f"IVF{lists},SQ8", "nprobe": IVF_NPROBE,

@@ -1,6 +1,7 @@
 """The Milvus store: the index's records as Milvus collections, searched by Milvus.
 
-`--store milvus:///abs/path/newsqa.db` opens Milvus Lite (embedded, one process at a time);
+`--store milvus:///abs/path/newsqa.db` opens Milvus Lite (embedded: Milvus Lite 3 serves the
+file from threads of the process that opens it, one process at a time);
 `--store http://host:19530` a Milvus server or cluster (token: NEWSQA_MILVUS_TOKEN). pymilvus
 speaks the same API to all three, so what is tested here with Milvus Lite is what talks to a
 cluster.
@@ -125,11 +126,17 @@ def _quiet_iterators() -> None:
 
 
 def close_clients() -> None:
-    """Close every client (tests; a Milvus Lite file is then free for another process)."""
+    """Close every client, and stop the Milvus Lite servers this process runs (Lite 3 serves a
+    file from threads of the process that opened it, holding the file's lock until stopped):
+    the file is then free for another process."""
     with _CLIENTS_LOCK:
-        for found in _CLIENTS.values():
+        for url, found in _CLIENTS.items():
             with contextlib.suppress(Exception):
                 found.close()
+            if url.startswith("milvus://"):
+                from milvus_lite.server_manager import server_manager_instance
+
+                server_manager_instance.release_server(_uri(url))
         _CLIENTS.clear()
         _LOADED.clear()
 
@@ -679,10 +686,10 @@ class MilvusSearch:
         self.row_of = passage_ids
         self.vocabulary = vocabulary
         self.tid_of = {term: i for i, term in enumerate(vocabulary["terms"])}
-        self.search_params = {
-            "metric_type": "IP",
-            "params": index.manifest["dense_index"].get("search", {}),
-        }
+        params = dict(index.manifest["dense_index"].get("search", {}))
+        if "nprobe" in params:  # this code's search setting, as in the embedded store
+            params["nprobe"] = IVF_NPROBE
+        self.search_params = {"metric_type": "IP", "params": params}
 
     def dense(self, query_vector, k):
         total = len(self.index.sentences)

@@ -44,7 +44,7 @@ from sys import intern
 import numpy as np
 
 from .config import INGEST, REBUILD, NewsqaError, Settings, env
-from .dense import exact_index
+from .dense import IVF_NPROBE, exact_index
 from .documents import LOADER_VERSION, Document, SourceFile, corpus_fingerprint
 from .encoders import sha256_file
 from .lexical import LEXICAL
@@ -460,7 +460,9 @@ def _load_generation(settings: Settings, manifest: dict | None) -> Index:
         # demand. (IO_FLAG_MMAP maps them as OnDiskInvertedLists, which searched 10x slower
         # here: 3.8 ms against 0.4 ms at 210k vectors; IO_FLAG_MMAP_IFC maps them as arrays.)
         dense = faiss.read_index(str(generation / "dense.faiss"), faiss.IO_FLAG_MMAP_IFC)
-        faiss.extract_index_ivf(dense).nprobe = spec["nprobe"]
+        # Probes are this code's search setting (dense.IVF_NPROBE), not the build's: an index
+        # built with fewer is searched as well as a new one.
+        faiss.extract_index_ivf(dense).nprobe = IVF_NPROBE
     else:
         raise IndexUnavailable(
             f"the index in {folder} has an unknown dense index {spec!r}", remedy=REBUILD
