@@ -13,7 +13,7 @@ One generation N is four collections, `<prefix>_gNNNNNN_<kind>`:
     passages   passage id, article, offsets, order, and the passage's BM25 weights as a sparse
                vector (the project's tokenizer, bm25s's scores: equal to the embedded BM25)
     sentences  sentence id, passage, offsets, order, and its embedding (FLAT, or IVF_SQ8 above
-               dense.EXACT_MAX_VECTORS, probed like the embedded IVF)
+               dense.EXACT_MAX_VECTORS, with as many lists and probes as the embedded IVF)
     quotes     every quote with its speaker, role, kind and exact span
 The alias `<prefix>` names generation N's articles collection: a full rebuild writes N+1 and
 switches the alias (one atomic call), then drops generations before N.
@@ -38,6 +38,7 @@ import contextlib
 import json
 import threading
 import time
+import weakref
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -49,6 +50,7 @@ from .documents import Document, SourceFile
 from .lexical import idf_of
 from .quotes import Quote
 from .records import PASSAGE_RECORD, SENTENCE_RECORD, Index, Passages, Sentences, merge_speakers
+from .store import IndexUnavailable
 
 PREFIX = "newsqa"
 KINDS = ("articles", "passages", "sentences", "quotes")
@@ -65,8 +67,8 @@ MAX_LIMIT = 16_384  # Milvus's largest top-k
 CONSISTENCY = "Strong"
 
 
-class MilvusUnavailable(NewsqaError):
-    pass
+class MilvusUnavailable(IndexUnavailable):
+    """The Milvus store cannot be read (so a rebuild, or a fixed connection, is what helps)."""
 
 
 def _store_error(url: str, err: Exception) -> NewsqaError:
@@ -203,10 +205,12 @@ def _schemas(client, dimension: int) -> dict:
     return {"articles": articles, "passages": passages, "sentences": sentences, "quotes": quotes}
 
 
-def dense_spec(vectors: int) -> dict:
-    """FLAT (exact) while exact search is cheap, as the embedded store; then IVF_SQ8 with
-    4 sqrt(n) lists probed IVF_NPROBE at a time (the embedded IVF's shape)."""
-    if vectors <= EXACT_MAX_VECTORS:
+def dense_spec(vectors: int, exact: bool = False) -> dict:
+    """FLAT (exact) while exact search is cheap, as the embedded store, or always with
+    NEWSQA_EXACT_SEARCH; then IVF_SQ8 with 4 sqrt(n) lists, IVF_NPROBE probed. (Milvus builds
+    such an IVF per segment and searches unflushed rows exactly, so its recall is not the
+    embedded IVF's; bench/RESULTS.md measures both.)"""
+    if vectors <= EXACT_MAX_VECTORS or exact:
         return {"type": "milvus", "index_type": "FLAT", "params": {}, "search": {}}
     lists = max(1, min(int(4 * np.sqrt(vectors)), vectors // 40, 65_536))
     return {
@@ -268,7 +272,7 @@ class MilvusStore:
         version = self._version_row(names)
         if version is None:
             return None
-        return json.loads(self._blob(names, f"manifest.v{version}"))
+        return self._json(names, f"manifest.v{version}")
 
     def version(self, manifest: dict | None) -> tuple[int, int]:
         where = (manifest or {}).get("milvus") or {}
@@ -300,6 +304,15 @@ class MilvusStore:
             )
         return "".join(r["body"] for r in sorted(rows, key=lambda r: r["part"]))
 
+    def _json(self, names, name: str):
+        try:
+            return json.loads(self._blob(names, name))
+        except ValueError as err:
+            raise MilvusUnavailable(
+                f"the Milvus store {self.url} holds a damaged {name.split('.')[0]} ({err})",
+                remedy=REBUILD,
+            ) from err
+
     def _blob_rows(self, name: str, text: str) -> list[dict]:
         chunks = [text[i : i + CHUNK_CHARS] for i in range(0, len(text), CHUNK_CHARS)] or [""]
         return [{"key": f"blob:{name}#{i:06d}", "kind": "blob", "doc_id": name, "part": i,
@@ -329,7 +342,7 @@ class MilvusStore:
         if version is None:
             raise MilvusUnavailable(f"the Milvus store {self.url} has no current version",
                                     remedy=REBUILD)  # fmt: skip
-        manifest = json.loads(self._blob(names, f"manifest.v{version}"))
+        manifest = self._json(names, f"manifest.v{version}")
         if manifest.get("model") != settings.model:
             raise MilvusUnavailable(
                 f"the index in {self.url} was built with model {manifest.get('model')!r}, but "
@@ -337,10 +350,10 @@ class MilvusStore:
             )  # fmt: skip
         files = {
             path: SourceFile(path, digest, tuple(ids))
-            for path, (digest, ids) in json.loads(self._blob(names, f"files.v{version}")).items()
+            for path, (digest, ids) in self._json(names, f"files.v{version}").items()
         }
-        vocabulary = json.loads(self._blob(names, f"terms.v{version}"))
-        documents, doc_speakers = self._read_articles(names)
+        vocabulary = self._json(names, f"terms.v{version}")
+        documents, doc_speakers = self._read_articles(names, files)
         passages, passage_ids = self._read_passages(names, documents)
         sentences = self._read_sentences(names, passages, passage_ids)
         quotes = self._read_quotes(names, documents)
@@ -365,15 +378,19 @@ class MilvusStore:
         finally:
             iterator.close()
 
-    def _read_articles(self, names):
+    def _read_articles(self, names, files: dict[str, SourceFile]):
+        """The articles of this version: those its corpus files list (rows of an article being
+        added are not part of it until the switch), in corpus order, as the embedded store."""
         parts: dict[str, dict[int, str]] = {}
-        order: dict[str, int] = {}
-        for row in self._scan(names["articles"], ["doc_id", "part", "ord", "body"],
+        for row in self._scan(names["articles"], ["doc_id", "part", "body"],
                               'kind == "article"'):  # fmt: skip
             parts.setdefault(row["doc_id"], {})[row["part"]] = row["body"]
-            order[row["doc_id"]] = row["ord"]
         documents, doc_speakers = {}, {}
-        for doc_id in sorted(order, key=order.__getitem__):
+        listed = dict.fromkeys(doc_id for f in files.values() for doc_id in f.doc_ids)
+        for doc_id in listed:
+            pieces = parts.get(doc_id)
+            if not pieces or 0 not in pieces:
+                continue  # a duplicate the scan skipped, or an article being removed
             pieces = parts[doc_id]
             header = json.loads(pieces[0])
             if len(pieces) != header["parts"] + 1:
@@ -416,9 +433,10 @@ class MilvusStore:
 
     def _read_quotes(self, names, documents):
         fields = ["doc_id", "speaker", "role", "start", "end", "kind", "attribution"]
+        position = {doc_id: i for i, doc_id in enumerate(documents)}
         found = sorted(
-            (r for r in self._scan(names["quotes"], ["ord", *fields]) if r["doc_id"] in documents),
-            key=lambda r: r["ord"],
+            (r for r in self._scan(names["quotes"], ["ord", *fields]) if r["doc_id"] in position),
+            key=lambda r: (position[r["doc_id"]], r["ord"]),  # article order, as embedded
         )
         return [
             Quote(r["speaker"] or None, r["role"] or None,
@@ -435,7 +453,7 @@ class MilvusStore:
         dense index kind), an update in place that writes only the articles that changed."""
         from .update import report_progress
 
-        spec = dense_spec(len(index.sentences))
+        spec = dense_spec(len(index.sentences), settings.exact_search)
         searched = getattr(current, "search", None)
         number = self._current_number()
         in_place = (
@@ -482,6 +500,11 @@ class MilvusStore:
                       "df": list(current.search.vocabulary["df"])}  # fmt: skip
         rows = [r for doc_id in added for r in index.passages.rows_of(doc_id)]
         start = current.manifest["milvus"]["next"]
+        # Rows an earlier, failed update left of these articles (it never switched): gone first,
+        # so that nothing is held twice.
+        for kind in ("passages", "sentences", "quotes"):
+            self._delete(names[kind], "doc_id", added)
+        self._delete(names["articles"], "doc_id", added, 'kind == "article" and ')
         self._write_articles(names, index, added, start, rows, vocabulary, progress)
         if removed:  # the articles leave first; their searchable rows after the switch
             self._delete(names["articles"], "doc_id", removed, 'kind == "article" and ')
@@ -526,7 +549,7 @@ class MilvusStore:
         for done, row in enumerate(rows, start=1):
             record = passages.records[row]
             doc = documents[passages.doc_ids[int(record["doc"])]]
-            source, published = doc.source[:1000], str(doc.meta.get("published") or "")[:32]
+            source, published = _fit(doc.source, 1024), _fit(doc.meta.get("published"), 32)
             batch.append({
                 "passage_id": int(record["passage_id"]), "doc_id": doc.doc_id,
                 "ord": first_ord["passage"] + row, "start": int(record["start"]),
@@ -548,7 +571,7 @@ class MilvusStore:
                 progress("write", done, total + 1)
         quotes = [
             {"ord": first_ord["quote"] + i, "doc_id": q.doc_id, "speaker": q.speaker or "",
-             "role": (q.role or "")[:1000], "start": q.start, "end": q.end, "kind": q.kind,
+             "role": _fit(q.role, 1024), "start": q.start, "end": q.end, "kind": q.kind,
              "attribution": q.attribution, "none": NO_VECTOR}
             for i, q in enumerate(index.quotes) if q.doc_id in chosen
         ]  # fmt: skip
@@ -594,6 +617,10 @@ class MilvusStore:
             },
         }  # fmt: skip
         files = {f.path: [f.sha256, list(f.doc_ids)] for f in index.files.values()}
+        # A failed attempt at this version may have left more chunks than this one writes.
+        self._delete(names["articles"], "doc_id",
+                     [f"{name}.v{version}" for name in ("manifest", "files", "terms")],
+                     'kind == "blob" and ')  # fmt: skip
         rows = [
             *self._blob_rows(f"manifest.v{version}", json.dumps(manifest)),
             *self._blob_rows(f"files.v{version}", json.dumps(files)),
@@ -625,6 +652,11 @@ class MilvusStore:
                 with contextlib.suppress(ValueError, IndexError):
                     if _number_of(collection) < keep_from:
                         self._call(self.client.drop_collection, collection)
+
+
+def _fit(text, limit: int) -> str:
+    """`text` cut to `limit` UTF-8 bytes (a Milvus server counts VARCHAR lengths in bytes)."""
+    return str(text or "").encode("utf-8")[:limit].decode("utf-8", "ignore")
 
 
 def _fill_kept_vectors(index: Index, current: Index) -> None:
@@ -682,10 +714,14 @@ class MilvusSearch:
 
     def __init__(self, store: MilvusStore, names: dict, index: Index, passage_ids: dict,
                  vocabulary: dict) -> None:  # fmt: skip
-        self.store, self.names, self.index = store, names, index
+        # (a proxy: the index holds this searcher, and a cycle would keep old generations alive
+        # until a full garbage collection)
+        self.store, self.names, self.index = store, names, weakref.proxy(index)
         self.row_of = passage_ids
         self.vocabulary = vocabulary
-        self.tid_of = {term: i for i, term in enumerate(vocabulary["terms"])}
+        # Terms gone from the corpus keep their ids in the store but are no term of this one.
+        pairs = zip(vocabulary["terms"], vocabulary["df"], strict=True)
+        self.tid_of = {term: i for i, (term, df) in enumerate(pairs) if df}
         params = dict(index.manifest["dense_index"].get("search", {}))
         if "nprobe" in params:  # this code's search setting, as in the embedded store
             params["nprobe"] = IVF_NPROBE
@@ -727,11 +763,23 @@ class MilvusSearch:
         for tid in wanted:
             query[tid] = query.get(tid, 0.0) + 1.0
         limit = min(k + 16, MAX_LIMIT)  # a few more: the exact rescoring may reorder the edge
-        found = self.store._call(
-            self.store.client.search, self.names["passages"], [query], anns_field="terms",
-            limit=limit, output_fields=["terms"], filter=where,
-            search_params={"metric_type": "IP"}, consistency_level=CONSISTENCY,
-        )[0]  # fmt: skip
+        while True:
+            found = self.store._call(
+                self.store.client.search, self.names["passages"], [query], anns_field="terms",
+                limit=limit, output_fields=["terms"], filter=where,
+                search_params={"metric_type": "IP"}, consistency_level=CONSISTENCY,
+            )[0]  # fmt: skip
+            scored = self._rescored(found, wanted)
+            exhausted = len(found) < limit or limit >= MAX_LIMIT
+            # More when passages outside this snapshot were dropped, or when the tie at rank k
+            # may go on past what Milvus returned (which tied passages it returns is its choice).
+            short = len(scored) < k
+            tied = len(scored) >= k and scored[k - 1][1] == scored[-1][1]
+            if exhausted or not (short or tied):
+                return scored[:k]
+            limit = min(limit * 4, MAX_LIMIT)
+
+    def _rescored(self, found, wanted: list[int]) -> list[tuple[int, float]]:
         scored = []
         for hit in found:
             row = self.row_of.get(hit["passage_id"] if "passage_id" in hit else hit["id"])
@@ -744,7 +792,7 @@ class MilvusSearch:
             if score > 0:
                 scored.append((row, float(score)))
         scored.sort(key=lambda pair: (-pair[1], pair[0]))
-        return scored[:k]
+        return scored
 
     def lexical_within(self, terms, doc_ids, k):
         where = f"doc_id in {json.dumps(sorted(doc_ids))}"

@@ -189,7 +189,7 @@ class RayWork:
         self.workers = workers or max(1, int(ray.cluster_resources().get("CPU", 1)) // 2)
         self.gpus = 1 if ray.cluster_resources().get("GPU", 0) >= self.workers else 0
         self.crash_marker = crash_marker
-        self.failures: list[str] = []  # "stage: source: why", for the ingest's warnings
+        self.failures: list[str] = []  # the last articles() call's "stage: source: why"
 
     def parse(self, jobs):
         import ray.data
@@ -214,6 +214,7 @@ class RayWork:
         from .passages import Passage
         from .update import report_progress
 
+        self.failures = []  # this call's
         if not docs:
             return {}
         rows = [{"doc": json.dumps(dict(_doc_json(d), quoted=d.doc_id in quoted))} for d in docs]

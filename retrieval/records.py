@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .backend import EmbeddedSearch
 from .config import Settings
 from .documents import Document, SourceFile
 from .passages import Passage, Sentence
@@ -141,13 +142,11 @@ class Index:
     # What searches it (backend.Search): None = the embedded FAISS + bm25s fields above.
     search: object | None = None
 
-    @functools.cached_property
+    @property
     def searcher(self):
-        if self.search is not None:
-            return self.search
-        from .backend import EmbeddedSearch
-
-        return EmbeddedSearch(self)
+        # Made per use, not kept: a searcher that the index held would point back at it, and
+        # the cycle would keep every replaced generation alive until a full garbage collection.
+        return self.search if self.search is not None else EmbeddedSearch(self)
 
     @property
     def encoder(self):

@@ -426,7 +426,7 @@ def _sync(settings: Settings, current: Index | None, log: Log) -> tuple[Index, U
             return current, report
     checkpoint("corpus scanned")
     report.timings["load_s"] = time.perf_counter() - started
-    index = _assemble(settings, current, documents, files, fingerprint, report)
+    index = _assemble(settings, current, documents, files, fingerprint, report, log)
     clock = time.perf_counter()
     report_progress("write", 0, 1)
     store = open_store(settings)
@@ -441,7 +441,7 @@ def _sync(settings: Settings, current: Index | None, log: Log) -> tuple[Index, U
     return index, report
 
 
-def _assemble(settings, current, documents, files, fingerprint, report) -> Index:
+def _assemble(settings, current, documents, files, fingerprint, report, log=lambda _: None):
     """The in-memory index for `documents`; only articles new to `current` are computed."""
     import bm25s
 
@@ -464,10 +464,15 @@ def _assemble(settings, current, documents, files, fingerprint, report) -> Index
     split = work.articles(to_split, settings, furniture, new)
     for failure in getattr(work, "failures", ()):  # an article a stage could not handle
         report.warnings.append(f"skipped in {failure}")
+        log(f"warning: skipped in {failure}")
     for doc in to_split:
         if doc.doc_id not in split:
             del documents[doc.doc_id]
             new.discard(doc.doc_id)
+            if doc.source in report.added:
+                report.added.remove(doc.source)
+    if not documents:
+        raise NewsqaError("no article could be indexed (every one failed; see the warnings)")
     for doc_id in documents:
         if doc_id in new:
             found, found_quotes, roles = split[doc_id]

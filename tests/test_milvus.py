@@ -122,12 +122,16 @@ def test_incremental_add_and_remove_touch_one_article_and_match_the_embedded_sto
     store = open_store(settings)
     assert store.version(first.manifest) == (1, 0)
     extra = sorted(NEWS_QA.glob("reuters_*.txt"))[10]
-    shutil.copy(extra, corpus / extra.name)
+    shutil.copy(extra, corpus / "a-first.txt")  # sorts first: rows must follow corpus order
     added, report = sync(settings)
     assert report.added and store.version(added.manifest) == (1, 1)  # in place, same generation
     assert report.timings["sentences_embedded"] < len(added.sentences) / 2  # only the new one
-    new_doc = next(d for d in added.documents.values() if d.source.endswith(extra.name))
+    new_doc = next(d for d in added.documents.values() if d.source.endswith("a-first.txt"))
     embedded = build_index(Settings.from_env(corpus_dir=corpus, index_dir=tmp_path / "embedded"))
+    assert list(added.documents) == list(embedded.documents)
+    assert added.passages.records.tolist() == embedded.passages.records.tolist()
+    assert added.sentences.records.tolist() == embedded.sentences.records.tolist()
+    assert added.quotes == embedded.quotes
     title_words = new_doc.text[:200].split("\n")[0]
     for question in (title_words, "What did the company say about profits?"):
         for mode in ("hybrid", "lexical", "dense"):
@@ -217,3 +221,73 @@ def test_real_news_with_overlapping_passages_is_answered_alike(tmp_path):
         for mode in ("hybrid", "dense", "lexical"):
             mine = ask(milvus, question, k=10, mode=mode)
             same(mine.to_dict(), ask(embedded, question, k=10, mode=mode).to_dict(), question)
+
+
+def test_an_update_that_failed_before_its_switch_is_invisible_and_leaves_nothing_twice(
+    tmp_path, monkeypatch
+):
+    from retrieval.milvus import MilvusStore
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in sorted(NEWS_QA.glob("reuters_*.txt"))[:3]:
+        shutil.copy(path, corpus / path.name)
+    settings = milvus_settings(tmp_path, corpus)
+    before = build_index(settings)
+    extra = sorted(NEWS_QA.glob("reuters_*.txt"))[7]
+    shutil.copy(extra, corpus / extra.name)
+    switch = MilvusStore._switch
+
+    def fails(self, *args, **kwargs):
+        raise NewsqaError("the Milvus server went away")
+
+    monkeypatch.setattr(MilvusStore, "_switch", fails)
+    with pytest.raises(NewsqaError, match="went away"):
+        sync(settings)  # its passages, sentences, quotes and article rows are written by now
+    seen = load_index(settings)
+    assert set(seen.documents) == set(before.documents)  # not switched: not there
+    monkeypatch.setattr(MilvusStore, "_switch", switch)
+    after, _ = sync(settings)
+    embedded = build_index(Settings.from_env(corpus_dir=corpus, index_dir=tmp_path / "e"))
+    assert after.quotes == embedded.quotes  # no quote held twice
+    assert after.passages.records.tolist() == embedded.passages.records.tolist()
+    assert len(set(after.sentences.ids.tolist())) == len(after.sentences) == len(embedded.sentences)
+
+
+def test_a_removal_that_failed_before_its_switch_is_undone_without_doubling_quotes(
+    tmp_path, monkeypatch
+):
+    from retrieval.milvus import MilvusStore
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(PROJECT / "corpus" / "china-wants-us-to-yield-to-russia-nato.txt", corpus)
+    for path in sorted(NEWS_QA.glob("reuters_*.txt"))[:2]:
+        shutil.copy(path, corpus / path.name)
+    settings = milvus_settings(tmp_path, corpus)
+    before = build_index(settings)
+    zhang = next(d.doc_id for d in before.documents.values() if "china-wants" in d.source)
+    switch = MilvusStore._switch
+
+    def fails(self, *args, **kwargs):
+        raise NewsqaError("the Milvus server went away")
+
+    monkeypatch.setattr(MilvusStore, "_switch", fails)
+    with pytest.raises(NewsqaError, match="went away"):
+        remove_articles(settings, [zhang])  # its article rows are deleted by now
+    assert (corpus / "china-wants-us-to-yield-to-russia-nato.txt").exists()  # undone
+    monkeypatch.setattr(MilvusStore, "_switch", switch)
+    after, _ = sync(settings)
+    assert after.quotes == before.quotes  # Zhang Jun's quotes once, not twice
+    assert len(ask(after, "What did Zhang Jun say?").quotes) == len(
+        ask(before, "What did Zhang Jun say?").quotes
+    )
+
+
+def test_text_fields_are_cut_to_milvus_byte_limits():
+    from retrieval.milvus import _fit
+
+    published = "2024年3月1日(金) 午前10時30分 JST"
+    cut = _fit(published, 32)
+    assert len(cut.encode("utf-8")) <= 32 and published.startswith(cut)
+    assert _fit(None, 8) == "" and _fit("plain", 32) == "plain"
