@@ -65,19 +65,24 @@ def start_server(code: Path, corpus: Path, index: Path) -> tuple[subprocess.Pope
                HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False")  # fmt: skip
     server = subprocess.Popen([sys.executable, "-c", program], env=env, cwd=code,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
+    if not answering(server, port):
+        server.kill()
+        raise SystemExit(f"the server of {code} exited or did not answer within 240 s")
+    return server, port
+
+
+def answering(server: subprocess.Popen, port: int, seconds: float = 240) -> bool:
+    """Wait until the server answers a question (True), exits or runs out of time (False)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and server.poll() is None:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             connection.request("GET", "/api/ask?q=warm+up&k=1")
             if connection.getresponse().status == 200:
-                return server, port
+                return True
         except OSError:
-            if server.poll() is not None:
-                raise SystemExit(f"the server of {code} exited: {server.returncode}") from None
             time.sleep(0.5)
-    server.kill()
-    raise SystemExit(f"the server of {code} did not answer within 240 s")
+    return False
 
 
 def run_level(port: int, clients: int, seconds: float, texts: list[str]) -> dict:

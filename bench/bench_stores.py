@@ -39,7 +39,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(BENCH.parent))
 
-from bench_load import free_port, questions, run_level  # noqa: E402
+from bench_load import answering, free_port, questions, run_level  # noqa: E402
 
 from retrieval import Settings, ask, build_index, open_index  # noqa: E402
 from retrieval.milvus import MilvusStore, close_clients  # noqa: E402
@@ -121,7 +121,6 @@ def store_stage(embedded, work: Path) -> dict:
 
 
 def serve(settings: Settings, store: str | None) -> tuple[subprocess.Popen, int]:
-    import http.client
 
     port = free_port()
     env = dict(os.environ, NEWSQA_CORPUS=str(settings.corpus_dir),
@@ -130,24 +129,14 @@ def serve(settings: Settings, store: str | None) -> tuple[subprocess.Popen, int]
     if store:
         env["NEWSQA_STORE"] = store
     log = Path(tempfile.mkstemp(prefix="bench-serve-", suffix=".log")[1])
-    for attempt in range(3):  # Milvus Lite frees its file a moment after the last client closes
-        with log.open("w") as err:
-            server = subprocess.Popen([str(Path(sys.executable).with_name("newsqa")), "serve",
-                                       "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
-                                      stderr=err)  # fmt: skip
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                connection.request("GET", "/api/ask?q=warm+up&k=1")
-                if connection.getresponse().status == 200:
-                    return server, port
-            except OSError:
-                time.sleep(0.5)
+    with log.open("w") as err:
+        server = subprocess.Popen([str(Path(sys.executable).with_name("newsqa")), "serve",
+                                   "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+                                  stderr=err)  # fmt: skip
+    if not answering(server, port, 300):
         server.kill()
-        print(f"(server attempt {attempt + 1} failed: {log.read_text()[-500:]})", file=sys.stderr)
-        time.sleep(10)
-    raise SystemExit("the server did not start")
+        raise SystemExit(f"the server did not start: {log.read_text()[-500:]}")
+    return server, port
 
 
 def ray_runs(corpus: Path, workers: list[int]) -> list[dict]:
