@@ -73,7 +73,8 @@ def connect(address: str) -> None:
 
 
 def _check_reachable(address: str) -> None:
-    """Fail in seconds, not minutes: Ray retries an address nobody listens on for ~2 min."""
+    """Fail in seconds, not minutes: Ray retries an address nobody listens on for minutes
+    (it was still at it after 2 min here)."""
     import socket
 
     where = address.split("://", 1)[-1]
