@@ -141,7 +141,7 @@ def serve(settings: Settings, store: str | None) -> tuple[subprocess.Popen, int]
 
 def ray_runs(corpus: Path, workers: list[int]) -> list[dict]:
     from retrieval.ray_ingest import RayWork, connect
-    from retrieval.update import working_on
+    from retrieval.stages import working_on
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -2,7 +2,7 @@
 
 Two stores implement it, chosen by one setting (`--store` / NEWSQA_STORE):
 - the embedded store (default): files under index/, FAISS over sentence vectors and bm25s over
-  passages, memory-mapped (store.py; the search side is EmbeddedSearch below);
+  passages, memory-mapped (store.py; the search side is search.EmbeddedSearch);
 - Milvus (`milvus:///abs/path.db` for Milvus Lite, `http://host:19530` for a server or
   cluster): the same records as collections, searched by Milvus (milvus.py).
 
@@ -49,44 +49,6 @@ class Search(Protocol):
 
     def idf(self) -> tuple[dict[str, int], np.ndarray]:
         """term -> column, and each column's BM25 idf over the loaded passages."""
-
-
-class EmbeddedSearch:
-    """The embedded store's searches: FAISS and bm25s over the index's own fields."""
-
-    def __init__(self, index) -> None:
-        self.index = index
-
-    def dense(self, query_vector, k):
-        from .dense import faiss_search
-
-        return faiss_search(self.index, query_vector, k)
-
-    def dense_within(self, query_vector, rows, k):
-        from .dense import exact_search_within
-
-        return exact_search_within(self.index, query_vector, rows, k)
-
-    def lexical(self, terms, k):
-        from .lexical import bm25_search
-
-        return bm25_search(self.index, terms, k)
-
-    def lexical_within(self, terms, doc_ids, k):
-        from .lexical import bm25_search
-
-        # BM25 over everything it matches, then filtered (a question's postings are short).
-        passages = self.index.passages
-        found = bm25_search(self.index, terms, len(passages))
-        return [(row, score) for row, score in found if passages.doc_of(row) in doc_ids][:k]
-
-    def vectors(self, sentence_ids):
-        return self.index.stored_vectors(sentence_ids)
-
-    def idf(self):
-        from .lexical import bm25_idf
-
-        return bm25_idf(self.index)
 
 
 class Store(Protocol):

@@ -215,7 +215,8 @@ def _duration(seconds: float) -> str:
 
 
 def _ingest(args, settings: Settings) -> int:
-    from .update import reporting, sync
+    from .stages import reporting
+    from .update import sync
 
     started = time.perf_counter()
     with reporting(_Progress(args.quiet)), _distributed(args):
@@ -234,13 +235,14 @@ def _distributed(args):
         raise NewsqaError(
             f"--ray needs Ray ({err.name} is not installed): pip install 'newsqa[scale]'"
         ) from err
-    from .update import working_on
+    from .stages import working_on
 
     return working_on(RayWork(args.ray, args.ray_workers))
 
 
 def _add(args, settings: Settings) -> int:
-    from .update import add_paths, reporting
+    from .stages import reporting
+    from .update import add_paths
 
     started = time.perf_counter()
     with reporting(_Progress(args.quiet)):
@@ -250,7 +252,8 @@ def _add(args, settings: Settings) -> int:
 
 
 def _remove(args, settings: Settings) -> int:
-    from .update import remove_articles, reporting
+    from .stages import reporting
+    from .update import remove_articles
 
     started = time.perf_counter()
     with reporting(_Progress(args.quiet)):
@@ -406,7 +409,7 @@ def _check_port(host: str, port: int) -> None:
 
 def _eval(args, settings: Settings) -> int:
     from .evaluation import run_eval_cli
-    from .update import reporting
+    from .stages import reporting
 
     with reporting(_Progress(args.quiet)):  # per mode, the questions asked so far
         return run_eval_cli(args, settings)

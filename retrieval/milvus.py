@@ -6,7 +6,8 @@ file from threads of the process that opens it, one process at a time);
 speaks the same API to all three, so what is tested here with Milvus Lite is what talks to a
 cluster.
 
-One generation N is four collections, `<prefix>_gNNNNNN_<kind>`:
+One generation N is four collections, `<prefix>_gNNNNNN_<kind>` (their fields and rows:
+milvus_schema.py; searching them: milvus_search.py):
     articles   one row per article part (header JSON, then its text in chunks), and "blobs":
                the manifest, the corpus files and the BM25 vocabulary of each version, and the
                row "current" that names the version readers use
@@ -38,33 +39,34 @@ import contextlib
 import json
 import threading
 import time
-import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
 from .config import INGEST, REBUILD, NewsqaError, Settings, env
-from .dense import EXACT_MAX_VECTORS, IVF_NPROBE, best_per_passage, exact_search_within
 from .documents import Document, SourceFile
-from .lexical import idf_of
+from .milvus_schema import (
+    CONSISTENCY,
+    KINDS,
+    MAX_LIMIT,
+    NO_VECTOR,
+    PREFIX,
+    READ_BATCH,
+    WRITE_BATCH,
+    collection_names,
+    dense_spec,
+    fit,
+    generation_of,
+    index_params,
+    passage_weights,
+    schemas,
+    text_chunks,
+)
+from .milvus_search import MilvusSearch
 from .quotes import Quote
 from .records import PASSAGE_RECORD, SENTENCE_RECORD, Index, Passages, Sentences, merge_speakers
 from .store import IndexUnavailable
-
-PREFIX = "newsqa"
-KINDS = ("articles", "passages", "sentences", "quotes")
-# Milvus wants a vector field in every collection: articles and quotes carry a constant one.
-NO_VECTOR = [0.0, 0.0]
-# VARCHAR holds at most 65,535 bytes: text goes in chunks of characters that always fit.
-CHUNK_CHARS = 16_000
-# A passage with no indexed term (all stop words) still needs a nonzero sparse weight; this
-# dimension is never asked for.
-EMPTY_TERM = 2**32 - 2
-WRITE_BATCH = 2_000
-READ_BATCH = 16_384  # Milvus's largest page
-MAX_LIMIT = 16_384  # Milvus's largest top-k
-CONSISTENCY = "Strong"
 
 
 class MilvusUnavailable(IndexUnavailable):
@@ -143,94 +145,6 @@ def close_clients() -> None:
         _LOADED.clear()
 
 
-def _names(prefix: str, number: int) -> dict[str, str]:
-    return {kind: f"{prefix}_g{number:06d}_{kind}" for kind in KINDS}
-
-
-def _number_of(collection: str) -> int:
-    return int(collection.rsplit("_g", 1)[1].split("_")[0])
-
-
-# ---------------------------------------------------------------- schema
-
-
-def _schemas(client, dimension: int) -> dict:
-    from pymilvus import DataType
-
-    def schema(key, key_type=DataType.INT64):
-        made = client.create_schema(auto_id=False, enable_dynamic_field=False)
-        if key_type == DataType.VARCHAR:
-            made.add_field(key, key_type, is_primary=True, max_length=512)
-        else:
-            made.add_field(key, key_type, is_primary=True)
-        return made
-
-    def text(made, name, length=1024):
-        made.add_field(name, DataType.VARCHAR, max_length=length)
-
-    articles = schema("key", DataType.VARCHAR)
-    text(articles, "kind", 16)
-    text(articles, "doc_id", 512)
-    articles.add_field("part", DataType.INT64)
-    articles.add_field("ord", DataType.INT64)
-    text(articles, "body", 65_535)
-    articles.add_field("none", DataType.FLOAT_VECTOR, dim=len(NO_VECTOR))
-
-    passages = schema("passage_id")
-    text(passages, "doc_id", 512)
-    for name in ("ord", "start", "end"):
-        passages.add_field(name, DataType.INT64)
-    text(passages, "source")
-    text(passages, "published", 32)
-    passages.add_field("terms", DataType.SPARSE_FLOAT_VECTOR)
-
-    sentences = schema("sentence_id")
-    sentences.add_field("passage_id", DataType.INT64)
-    text(sentences, "doc_id", 512)
-    for name in ("ord", "start", "end"):
-        sentences.add_field(name, DataType.INT64)
-    text(sentences, "source")
-    text(sentences, "published", 32)
-    sentences.add_field("vector", DataType.FLOAT_VECTOR, dim=dimension)
-
-    quotes = schema("ord")
-    text(quotes, "doc_id", 512)
-    text(quotes, "speaker", 512)  # "" = unattributed (nobody's words)
-    text(quotes, "role", 1024)
-    for name in ("start", "end"):
-        quotes.add_field(name, DataType.INT64)
-    text(quotes, "kind", 32)
-    text(quotes, "attribution", 32)
-    quotes.add_field("none", DataType.FLOAT_VECTOR, dim=len(NO_VECTOR))
-    return {"articles": articles, "passages": passages, "sentences": sentences, "quotes": quotes}
-
-
-def dense_spec(vectors: int, exact: bool = False) -> dict:
-    """FLAT (exact) while exact search is cheap, as the embedded store, or always with
-    NEWSQA_EXACT_SEARCH; then IVF_SQ8 with 4 sqrt(n) lists, IVF_NPROBE probed. (Milvus builds
-    such an IVF per segment and searches unflushed rows exactly, so its recall is not the
-    embedded IVF's; bench/RESULTS.md measures both.)"""
-    if vectors <= EXACT_MAX_VECTORS or exact:
-        return {"type": "milvus", "index_type": "FLAT", "params": {}, "search": {}}
-    lists = max(1, min(int(4 * np.sqrt(vectors)), vectors // 40, 65_536))
-    return {
-        "type": "milvus", "index_type": "IVF_SQ8", "params": {"nlist": lists},
-        "search": {"nprobe": IVF_NPROBE}, "trained_on": vectors,
-    }  # fmt: skip
-
-
-def _index_params(client, kind: str, spec: dict):
-    params = client.prepare_index_params()
-    if kind == "passages":
-        params.add_index("terms", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
-    elif kind == "sentences":
-        params.add_index("vector", index_type=spec["index_type"], metric_type="IP",
-                         params=spec["params"])  # fmt: skip
-    else:
-        params.add_index("none", index_type="FLAT", metric_type="L2")
-    return params
-
-
 # ---------------------------------------------------------------- the store
 
 
@@ -262,13 +176,13 @@ class MilvusStore:
         aliases = self._call(client.list_aliases).get("aliases", [])
         if self.prefix not in aliases:
             return None
-        return _number_of(self._call(client.describe_alias, self.prefix)["collection_name"])
+        return generation_of(self._call(client.describe_alias, self.prefix)["collection_name"])
 
     def manifest(self) -> dict | None:
         number = self._current_number()
         if number is None:
             return None
-        names = _names(self.prefix, number)
+        names = collection_names(self.prefix, number)
         version = self._version_row(names)
         if version is None:
             return None
@@ -314,7 +228,7 @@ class MilvusStore:
             ) from err
 
     def _blob_rows(self, name: str, text: str) -> list[dict]:
-        chunks = [text[i : i + CHUNK_CHARS] for i in range(0, len(text), CHUNK_CHARS)] or [""]
+        chunks = text_chunks(text) or [""]
         return [{"key": f"blob:{name}#{i:06d}", "kind": "blob", "doc_id": name, "part": i,
                  "ord": 0, "body": chunk, "none": NO_VECTOR}
                 for i, chunk in enumerate(chunks)]  # fmt: skip
@@ -337,7 +251,7 @@ class MilvusStore:
         number = self._current_number()
         if number is None:
             raise MilvusUnavailable(f"no index in the Milvus store {self.url}", remedy=INGEST)
-        names = _names(self.prefix, number)
+        names = collection_names(self.prefix, number)
         version = self._version_row(names)
         if version is None:
             raise MilvusUnavailable(f"the Milvus store {self.url} has no current version",
@@ -451,14 +365,14 @@ class MilvusStore:
         """A full rebuild into generation N+1 (switched by the alias), or, when `current` is
         this store's current generation and its passages were kept (same furniture, same
         dense index kind), an update in place that writes only the articles that changed."""
-        from .update import report_progress
+        from .stages import report_progress
 
         spec = dense_spec(len(index.sentences), settings.exact_search)
         searched = getattr(current, "search", None)
         number = self._current_number()
         in_place = (
             isinstance(searched, MilvusSearch) and searched.store.url == self.url
-            and number is not None and searched.names == _names(self.prefix, number)
+            and number is not None and searched.names == collection_names(self.prefix, number)
             and current.manifest.get("furniture") == manifest.get("furniture")
             and current.manifest["dense_index"].get("index_type") == spec["index_type"]
         )  # fmt: skip
@@ -474,14 +388,14 @@ class MilvusStore:
     def _rebuild(self, manifest, index, current, spec, number, progress) -> dict:
         client = self.client
         new = (number or 0) + 1
-        names = _names(self.prefix, new)
+        names = collection_names(self.prefix, new)
         for collection in names.values():  # leftovers of a build that did not finish
             if self._call(client.has_collection, collection):
                 self._call(client.drop_collection, collection)
-        schemas = _schemas(client, int(manifest["dimension"]))
+        layouts = schemas(client, int(manifest["dimension"]))
         for kind, collection in names.items():
-            self._call(client.create_collection, collection, schema=schemas[kind],
-                       index_params=_index_params(client, kind, spec),
+            self._call(client.create_collection, collection, schema=layouts[kind],
+                       index_params=index_params(client, kind, spec),
                        consistency_level=CONSISTENCY)  # fmt: skip
         if current is not None and current.vectors is None:
             _fill_kept_vectors(index, current)
@@ -540,7 +454,7 @@ class MilvusStore:
         first_ord = {"doc": start.get("doc", 0) if start else 0}
         first_ord.update({k: start.get(k, 0) if start else 0
                           for k in ("passage", "sentence", "quote")})  # fmt: skip
-        weights = _passage_weights(index.lexical, rows, vocabulary, index)
+        weights = passage_weights(index.lexical, rows, vocabulary, index)
         documents, passages, sentences = index.documents, index.passages, index.sentences
         chosen = set(doc_ids)
         total = len(rows)
@@ -549,7 +463,7 @@ class MilvusStore:
         for done, row in enumerate(rows, start=1):
             record = passages.records[row]
             doc = documents[passages.doc_ids[int(record["doc"])]]
-            source, published = _fit(doc.source, 1024), _fit(doc.meta.get("published"), 32)
+            source, published = fit(doc.source, 1024), fit(doc.meta.get("published"), 32)
             batch.append({
                 "passage_id": int(record["passage_id"]), "doc_id": doc.doc_id,
                 "ord": first_ord["passage"] + row, "start": int(record["start"]),
@@ -571,7 +485,7 @@ class MilvusStore:
                 progress("write", done, total + 1)
         quotes = [
             {"ord": first_ord["quote"] + i, "doc_id": q.doc_id, "speaker": q.speaker or "",
-             "role": _fit(q.role, 1024), "start": q.start, "end": q.end, "kind": q.kind,
+             "role": fit(q.role, 1024), "start": q.start, "end": q.end, "kind": q.kind,
              "attribution": q.attribution, "none": NO_VECTOR}
             for i, q in enumerate(index.quotes) if q.doc_id in chosen
         ]  # fmt: skip
@@ -582,7 +496,7 @@ class MilvusStore:
             if doc_id not in chosen:
                 continue
             doc = documents[doc_id]
-            chunks = [doc.text[i : i + CHUNK_CHARS] for i in range(0, len(doc.text), CHUNK_CHARS)]
+            chunks = text_chunks(doc.text)
             header = {
                 "title": doc.title,
                 "source": doc.source,
@@ -650,13 +564,8 @@ class MilvusStore:
         for collection in self._call(self.client.list_collections):
             if collection.startswith(f"{self.prefix}_g") and collection.endswith(KINDS):
                 with contextlib.suppress(ValueError, IndexError):
-                    if _number_of(collection) < keep_from:
+                    if generation_of(collection) < keep_from:
                         self._call(self.client.drop_collection, collection)
-
-
-def _fit(text, limit: int) -> str:
-    """`text` cut to `limit` UTF-8 bytes (a Milvus server counts VARCHAR lengths in bytes)."""
-    return str(text or "").encode("utf-8")[:limit].decode("utf-8", "ignore")
 
 
 def _fill_kept_vectors(index: Index, current: Index) -> None:
@@ -666,159 +575,3 @@ def _fill_kept_vectors(index: Index, current: Index) -> None:
     for first in range(0, len(kept), 1000):
         rows = kept[first : first + 1000]
         index.vectors[rows] = current.searcher.vectors(index.sentences.ids[rows])
-
-
-def _passage_weights(lexical, rows: Iterable[int], vocabulary: dict, index) -> dict:
-    """row -> {term id: bm25s's score of the term in the passage}; new terms get new ids in
-    `vocabulary` (terms in id order, and their document frequencies, updated for all)."""
-    scores = lexical.scores
-    data = np.asarray(scores["data"])
-    indices = np.asarray(scores["indices"])
-    indptr = np.asarray(scores["indptr"])
-    columns = {column: term for term, column in lexical.vocab_dict.items()}
-    tid_of = {term: i for i, term in enumerate(vocabulary["terms"])}
-    df = np.diff(indptr)
-    for column in range(len(indptr) - 1):  # every term of the new corpus, with today's df
-        term = columns[column]
-        if term not in tid_of:
-            tid_of[term] = len(vocabulary["terms"])
-            vocabulary["terms"].append(term)
-            vocabulary["df"].append(0)
-        vocabulary["df"][tid_of[term]] = int(df[column])
-    for term, tid in tid_of.items():  # terms gone from the corpus
-        if term not in lexical.vocab_dict:
-            vocabulary["df"][tid] = 0
-    vocabulary["passages"] = len(index.passages)
-    tid_of_column = np.array([tid_of[columns[c]] for c in range(len(indptr) - 1)], dtype=np.int64)
-    entry_column = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
-    order = np.argsort(indices, kind="stable")
-    bounds = np.searchsorted(indices[order], np.arange(len(index.passages) + 1))
-    weights = {}
-    for row in rows:
-        picked = order[bounds[row] : bounds[row + 1]]
-        found = {
-            int(t): float(w)
-            for t, w in zip(tid_of_column[entry_column[picked]], data[picked], strict=True)
-            if w > 0
-        }
-        weights[row] = found or {EMPTY_TERM: 1e-30}
-    return weights
-
-
-# ---------------------------------------------------------------- searching
-
-
-class MilvusSearch:
-    """backend.Search over one generation's collections; results are mapped onto the loaded
-    snapshot's passage rows (anything else is not part of this snapshot and is dropped)."""
-
-    def __init__(self, store: MilvusStore, names: dict, index: Index, passage_ids: dict,
-                 vocabulary: dict) -> None:  # fmt: skip
-        # (a proxy: the index holds this searcher, and a cycle would keep old generations alive
-        # until a full garbage collection)
-        self.store, self.names, self.index = store, names, weakref.proxy(index)
-        self.row_of = passage_ids
-        self.vocabulary = vocabulary
-        # Terms gone from the corpus keep their ids in the store but are no term of this one.
-        pairs = zip(vocabulary["terms"], vocabulary["df"], strict=True)
-        self.tid_of = {term: i for i, (term, df) in enumerate(pairs) if df}
-        params = dict(index.manifest["dense_index"].get("search", {}))
-        if "nprobe" in params:  # this code's search setting, as in the embedded store
-            params["nprobe"] = IVF_NPROBE
-        self.search_params = {"metric_type": "IP", "params": params}
-
-    def dense(self, query_vector, k):
-        total = len(self.index.sentences)
-        fetch = min(max(k * 4, 1), total, MAX_LIMIT)
-        query = np.asarray(query_vector, dtype=np.float32).tolist()
-        while fetch > 0:
-            found = self.store._call(
-                self.store.client.search, self.names["sentences"], [query], anns_field="vector",
-                limit=fetch, output_fields=["passage_id"], search_params=self.search_params,
-                consistency_level=CONSISTENCY,
-            )[0]  # fmt: skip
-            pairs = [(self.row_of.get(h["entity"]["passage_id"]), h["distance"]) for h in found]
-            pairs = [(row, score) for row, score in pairs if row is not None]
-            best = best_per_passage(np.array([r for r, _ in pairs], dtype=np.int64),
-                                    np.array([s for _, s in pairs], dtype=np.float32))  # fmt: skip
-            if len(best) >= k or fetch >= min(total, MAX_LIMIT) or len(found) < fetch:
-                return [(row, float(score)) for row, score in list(best.items())[:k]]
-            fetch = min(fetch * 4, total, MAX_LIMIT)
-        return []
-
-    def dense_within(self, query_vector, rows, k):
-        # Exact, as the embedded store; the rows' vectors are read by their sentence ids.
-        return exact_search_within(self.index, query_vector, rows, k, vectors_of=self.vectors)
-
-    def lexical(self, terms, k):
-        return self._lexical(terms, k, "")
-
-    def _lexical(self, terms, k, where: str):
-        """BM25 through the sparse index, then each candidate rescored exactly as bm25s sums
-        (float32, in the question's term order): equal scores order by row, as bm25s does."""
-        wanted = [self.tid_of[t] for t in terms if t in self.tid_of]
-        if not wanted or k <= 0:
-            return []
-        query: dict[int, float] = {}
-        for tid in wanted:
-            query[tid] = query.get(tid, 0.0) + 1.0
-        limit = min(k + 16, MAX_LIMIT)  # a few more: the exact rescoring may reorder the edge
-        while True:
-            found = self.store._call(
-                self.store.client.search, self.names["passages"], [query], anns_field="terms",
-                limit=limit, output_fields=["terms"], filter=where,
-                search_params={"metric_type": "IP"}, consistency_level=CONSISTENCY,
-            )[0]  # fmt: skip
-            scored = self._rescored(found, wanted)
-            exhausted = len(found) < limit or limit >= MAX_LIMIT
-            # More when passages outside this snapshot were dropped, or when the tie at rank k
-            # may go on past what Milvus returned (which tied passages it returns is its choice).
-            short = len(scored) < k
-            tied = len(scored) >= k and scored[k - 1][1] == scored[-1][1]
-            if exhausted or not (short or tied):
-                return scored[:k]
-            limit = min(limit * 4, MAX_LIMIT)
-
-    def _rescored(self, found, wanted: list[int]) -> list[tuple[int, float]]:
-        scored = []
-        for hit in found:
-            row = self.row_of.get(hit["passage_id"] if "passage_id" in hit else hit["id"])
-            if row is None:
-                continue
-            weights = hit["entity"]["terms"]
-            score = np.float32(0.0)
-            for tid in wanted:
-                score = np.float32(score + np.float32(weights.get(tid, 0.0)))
-            if score > 0:
-                scored.append((row, float(score)))
-        scored.sort(key=lambda pair: (-pair[1], pair[0]))
-        return scored
-
-    def lexical_within(self, terms, doc_ids, k):
-        where = f"doc_id in {json.dumps(sorted(doc_ids))}"
-        return self._lexical(terms, k, where)
-
-    def vectors(self, sentence_ids):
-        ids = [int(i) for i in np.asarray(sentence_ids).tolist()]
-        out = np.zeros((len(ids), int(self.index.manifest["dimension"])), dtype=np.float32)
-        if not ids:
-            return out
-        found = {}
-        unique = list(dict.fromkeys(ids))
-        for first in range(0, len(unique), 1000):
-            rows = self.store._call(
-                self.store.client.get, self.names["sentences"], ids=unique[first : first + 1000],
-                output_fields=["vector"], consistency_level=CONSISTENCY,
-            )  # fmt: skip
-            found.update({r["sentence_id"]: r["vector"] for r in rows})
-        for i, sid in enumerate(ids):
-            if sid in found:
-                out[i] = found[sid]
-        return out
-
-    def idf(self):
-        cached = getattr(self, "_idf", None)
-        if cached is None:
-            idf = idf_of(np.asarray(self.vocabulary["df"]), len(self.index.passages))
-            cached = self._idf = (self.tid_of, idf)
-        return cached

@@ -1,7 +1,7 @@
 """Ingest on a Ray cluster: `newsqa ingest --ray auto|ADDRESS [--ray-workers N]`.
 
-The stages of update.py's sync run as Ray Data `map_batches` stages instead of in this
-process, and give the same articles, passages, quotes and vectors (a test compares them):
+The stages of update.py's sync (stages.LocalWork) run as Ray Data `map_batches` stages instead
+of in this process, and give the same articles, passages, quotes and vectors (a test compares them):
     load    parse new and changed files                (tasks)
     split   passages of each article                   (tasks)
     quotes  quotes and speaker roles of new articles   (tasks)
@@ -213,7 +213,7 @@ class RayWork:
         import ray.data
 
         from .passages import Passage
-        from .update import report_progress
+        from .stages import report_progress
 
         self.failures = []  # this call's
         if not docs:
@@ -251,7 +251,7 @@ class RayWork:
     def embed(self, model: str, texts: list[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         import ray.data
 
-        from .update import report_progress
+        from .stages import report_progress
 
         if not texts:
             return

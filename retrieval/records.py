@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .backend import EmbeddedSearch
 from .config import Settings
 from .documents import Document, SourceFile
 from .passages import Passage, Sentence
 from .quotes import Quote
+from .search import EmbeddedSearch
 
 PASSAGE_RECORD = np.dtype(
     [("passage_id", "<i8"), ("doc", "<i4"), ("start", "<i8"), ("end", "<i8")]

@@ -9,12 +9,10 @@ incremental update; it costs 0.35 s per 10k passages, far less than embedding).
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import os
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,16 +28,16 @@ from .documents import (
     Document,
     corpus_fingerprint,
     dedupe_key,
-    parse_each,
     parse_file,
     scan_corpus,
     size_problem,
 )
-from .encoders import ensure_export, load_encoder, sha256_file
+from .encoders import ensure_export, sha256_file
 from .lexical import LEXICAL, tokenize
-from .passages import recurring_lines, split_document, split_sentences
-from .quotes import QUOTES_VERSION, extract_quotes, speaker_roles
+from .passages import recurring_lines, split_sentences
+from .quotes import QUOTES_VERSION
 from .records import Index, Passages, Sentences, merge_speakers
+from .stages import current_work, report_progress
 from .store import (
     FORMAT_VERSION,
     METRIC,
@@ -52,82 +50,7 @@ from .store import (
 )
 
 Log = Callable[[str], None]
-# Progress of long work, for front ends to show: (stage, done, total), stages "load" (files),
-# "split" (articles: passages and quotes), "embed" (sentences), "write" (the generation).
-Progress = Callable[[str, int, int], None]
-_PROGRESS: contextvars.ContextVar[Progress | None] = contextvars.ContextVar(
-    "progress", default=None
-)
 MAX_WARNINGS_SHOWN = 20  # skipped files and records logged one by one; the rest counted
-EMBED_CHUNK = 4096  # sentences encoded per call between progress reports (a multiple of 32)
-
-
-@contextlib.contextmanager
-def reporting(progress: Progress | None):
-    """Report the progress of the ingests run inside this block to `progress`."""
-    token = _PROGRESS.set(progress)
-    try:
-        yield
-    finally:
-        _PROGRESS.reset(token)
-
-
-def report_progress(stage: str, done: int, total: int) -> None:
-    progress = _PROGRESS.get()
-    if progress is not None:
-        progress(stage, done, total)
-
-
-class LocalWork:
-    """Where the ingest stages run: here, in this process (the default). ray_ingest.RayWork
-    runs the same stages as Ray Data map_batches on a cluster; both give the same articles."""
-
-    def parse(self, jobs):
-        """load: each file's articles (documents.parse_each's contract)."""
-        return parse_each(jobs)
-
-    def articles(self, docs, settings, furniture, quoted):
-        """split and quotes: doc id -> (passages, quotes, speaker roles); quotes and roles are
-        computed only for articles in `quoted` (the others keep theirs), else None."""
-        done = {}
-        for n, doc in enumerate(docs, start=1):
-            if n % 500 == 0 or n == len(docs):
-                report_progress("split", n, len(docs))
-            passages = split_document(doc, settings, furniture=furniture)
-            if doc.doc_id in quoted:
-                done[doc.doc_id] = (passages, extract_quotes(doc), speaker_roles(doc))
-            else:
-                done[doc.doc_id] = (passages, None, None)
-        return done
-
-    def embed(self, model: str, texts: list[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """embed: the sentences' vectors, as chunks of (positions in `texts`, vectors)."""
-        encoder = load_encoder(model)
-        report_progress("embed", 0, len(texts))
-        for first in range(0, len(texts), EMBED_CHUNK):
-            chunk = texts[first : first + EMBED_CHUNK]
-            yield np.arange(first, first + len(chunk)), encoder.encode(chunk)
-            report_progress("embed", first + len(chunk), len(texts))
-
-    def dimension(self, model: str) -> int:
-        return load_encoder(model).dimension
-
-
-_WORK: contextvars.ContextVar[LocalWork | None] = contextvars.ContextVar("work", default=None)
-
-
-@contextlib.contextmanager
-def working_on(work):
-    """Run the ingests inside this block's stages on `work` (e.g. a Ray cluster)."""
-    token = _WORK.set(work)
-    try:
-        yield
-    finally:
-        _WORK.reset(token)
-
-
-def _work() -> LocalWork:
-    return _WORK.get() or LocalWork()
 
 
 REMOVED_DIR = ".removed"  # hidden: the loader skips it; removed articles stay restorable
@@ -401,7 +324,7 @@ def _sync(settings: Settings, current: Index | None, log: Log) -> tuple[Index, U
     fingerprint = corpus_fingerprint(settings.corpus_dir)
     scan = scan_corpus(
         settings.corpus_dir, current.files if current else None,
-        current.documents if current else None, parse=_work().parse,
+        current.documents if current else None, parse=current_work().parse,
     )  # fmt: skip
     documents, files = scan.documents, scan.files
     report.warnings.extend(scan.warnings)
@@ -457,7 +380,7 @@ def _assemble(settings, current, documents, files, fingerprint, report, log=lamb
     same_furniture = current is not None and furniture == frozenset(
         current.manifest.get("furniture", ())
     )
-    work = _work()
+    work = current_work()
     known = current.documents if current is not None else {}
     new = {doc_id for doc_id in documents if doc_id not in known}
     to_split = [doc for doc_id, doc in documents.items() if doc_id in new or not same_furniture]

@@ -192,7 +192,8 @@ def test_ingest_reports_each_stage_and_is_quiet_when_asked(tmp_path):
 
 def test_progress_is_a_callback_of_the_library(tmp_path):
     from retrieval import Settings
-    from retrieval.update import reporting, sync
+    from retrieval.stages import reporting
+    from retrieval.update import sync
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

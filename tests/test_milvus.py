@@ -285,7 +285,7 @@ def test_a_removal_that_failed_before_its_switch_is_undone_without_doubling_quot
 
 
 def test_text_fields_are_cut_to_milvus_byte_limits():
-    from retrieval.milvus import _fit
+    from retrieval.milvus_schema import fit as _fit
 
     published = "2024年3月1日(金) 午前10時30分 JST"
     cut = _fit(published, 32)

@@ -14,7 +14,7 @@ from retrieval import Settings, ask, build_index
 from retrieval.config import NewsqaError
 from retrieval.milvus import close_clients
 from retrieval.ray_ingest import RayWork, _quotes_batch, _split_batch, connect
-from retrieval.update import working_on
+from retrieval.stages import working_on
 
 PROJECT = Path(__file__).resolve().parent.parent
 NEWS_QA = PROJECT / "tests" / "fixtures" / "news_qa"

@@ -15,7 +15,7 @@ from ..answer import MAX_K, Answer, ask
 from ..config import MODES, NewsqaError, Settings
 from ..documents import excerpt
 from ..records import Index
-from ..update import report_progress
+from ..stages import report_progress
 from .datasets import (
     NEGATIVE,
     EvalQuestion,

@@ -8,7 +8,8 @@ from ..config import NewsqaError, Settings
 from ..documents import SUPPORTED_SUFFIXES
 from ..live import LiveIndex
 from ..records import Index
-from ..update import Progress, add_upload, remove_articles, reporting, sync
+from ..stages import Progress, reporting
+from ..update import add_upload, remove_articles, sync
 from .chat import describe
 from .ui import TITLE
 
