@@ -65,7 +65,15 @@ from .milvus_schema import (
 )
 from .milvus_search import MilvusSearch
 from .quotes import Quote
-from .records import PASSAGE_RECORD, SENTENCE_RECORD, Index, Passages, Sentences, merge_speakers
+from .records import (
+    PASSAGE_RECORD,
+    SENTENCE_RECORD,
+    Index,
+    Passages,
+    Sentences,
+    merge_speakers,
+    outside_articles,
+)
 from .store import IndexUnavailable
 
 
@@ -324,11 +332,7 @@ class MilvusStore:
         ]
         rows.sort(key=lambda r: (r[2], r[0]))  # article order, then the article's own order
         records = np.array([r[1:] for r in rows], dtype=PASSAGE_RECORD)
-        lengths = np.array([len(d.text) for d in documents.values()], dtype=np.int64)
-        if len(records) and not (
-            np.all(records["start"] >= 0) and np.all(records["start"] < records["end"])
-            and np.all(records["end"] <= lengths[records["doc"]])
-        ):  # fmt: skip
+        if outside_articles(records, documents):
             raise MilvusUnavailable(f"a passage in {self.url} lies outside its article",
                                     remedy=REBUILD)  # fmt: skip
         passage_ids = {int(pid): row for row, pid in enumerate(records["passage_id"].tolist())}

@@ -83,6 +83,19 @@ class Passages(Sequence):
         return row if row is not None and int(self.starts[row]) == start else None
 
 
+def outside_articles(records: np.ndarray, documents: dict[str, Document]) -> bool:
+    """Does any passage record lie outside its article's text (empty, negative or past the
+    end)? What every store checks at load: citations are sliced from these offsets."""
+    if not len(records):
+        return False
+    lengths = np.array([len(doc.text) for doc in documents.values()], dtype=np.int64)
+    return not (
+        np.all(records["start"] >= 0)
+        and np.all(records["start"] < records["end"])
+        and np.all(records["end"] <= lengths[records["doc"]])
+    )
+
+
 class Sentences(Sequence):
     """Sentence records in passage order; row i is vector i. Ids are FAISS ids (stable)."""
 

@@ -57,6 +57,7 @@ from .records import (
     Passages,
     Sentences,
     merge_speakers,
+    outside_articles,
 )
 
 FORMAT_VERSION = 3
@@ -428,13 +429,7 @@ def _load_generation(settings: Settings, manifest: dict | None) -> Index:
     documents, quotes, files_, doc_speakers = _read_sqlite(generation / "meta.sqlite")
     try:
         passages = Passages(_load_records(generation / "passages.npy", PASSAGE_RECORD), documents)
-        lengths = np.array([len(doc.text) for doc in documents.values()], dtype=np.int64)
-        records = passages.records
-        if len(records) and not (
-            np.all(records["start"] >= 0)
-            and np.all(records["start"] < records["end"])
-            and np.all(records["end"] <= lengths[records["doc"]])
-        ):
+        if outside_articles(passages.records, documents):
             raise ValueError("a passage lies outside its article")
         sentences = Sentences(
             _load_records(generation / "sentences.npy", SENTENCE_RECORD), len(passages)

@@ -112,3 +112,21 @@ def test_a_live_index_that_cannot_reload_keeps_answering_and_logs_why(seed_index
     live.RECHECK_SECONDS = -1.0  # check on every read
     assert live.index is moved  # the newer manifest's generation cannot load: keep this one
     assert lines and f"keeping generation {seed_index.generation}" in lines[0]
+
+
+def test_a_passage_outside_its_article_is_caught_by_the_one_check():
+    import numpy as np
+
+    from retrieval.documents import Document
+    from retrieval.records import PASSAGE_RECORD, outside_articles
+
+    documents = {"a": Document("a", "T", "a.txt", "0123456789", {})}
+
+    def records(*spans):
+        return np.array([(i, 0, s, e) for i, (s, e) in enumerate(spans)], dtype=PASSAGE_RECORD)
+
+    assert not outside_articles(records((0, 5), (5, 10)), documents)
+    assert not outside_articles(records(), documents)
+    assert outside_articles(records((0, 11)), documents)  # past the end
+    assert outside_articles(records((4, 4)), documents)  # empty
+    assert outside_articles(records((-1, 3)), documents)
