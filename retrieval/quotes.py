@@ -485,7 +485,15 @@ def _analyse(doc: Document) -> tuple[list[Quote], _People]:
     paras = paragraph_spans(text)
     spans_by_para = _paragraph_spans(text, paras)
     masked = _mask(text, [sp for spans in spans_by_para for sp in spans])
+    state.masked = masked
     found: list[tuple[Quote, _Span]] = []
+
+    def chain_from(speaker: str) -> int:
+        """Where a run of the speaker's quotes began: between its quotes nobody else is read."""
+        if found and found[-1][0].speaker == speaker:
+            return found[-1][1].close
+        return 0
+
     carried: _Who | None = None  # who a quote opening the next paragraph continues
     runs_on = False
     for (ps, pe), spans in zip(paras, spans_by_para, strict=True):
@@ -538,6 +546,14 @@ def _analyse(doc: Document) -> tuple[list[Quote], _People]:
                     attr = _Who(reported.speaker, reported.role, "continuation")
                 else:
                     attr = _Who(None, None, "none")
+                if (
+                    attr.attribution in ("pronoun", "continuation")
+                    and attr.speaker is not None
+                    and state.rival_before(
+                        attr.speaker, chain_from(attr.speaker), _pronoun_at(masked, s, span.open)
+                    )
+                ):
+                    attr = _Who(None, None, attr.attribution)  # two could be meant: nobody
                 start, end = _content(text, span)
                 said = attr
                 if kind == "partial" and len(_WORD.findall(text, start, end)) < 2:
@@ -559,6 +575,16 @@ def _analyse(doc: Document) -> tuple[list[Quote], _People]:
             carried = reported
         runs_on = last_runs_on
     return _backfill_run_ons(found), people
+
+
+_SUBJECT_PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he|[Tt]hey|[Ii]t)\b")
+
+
+def _pronoun_at(masked: str, s: int, quote_open: int) -> int:
+    """Where "he said" stands when it comes before the quote, else the quote's opening: the
+    end of the text in which another subject would compete with the speaker."""
+    pronoun = _SUBJECT_PRONOUN.search(masked, s, quote_open)
+    return pronoun.start() if pronoun else quote_open
 
 
 def _backfill_run_ons(found: list[tuple[Quote, _Span]]) -> list[Quote]:

@@ -8,6 +8,7 @@ attribution.py decides which phrase of a sentence is the speaker.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .entities import (  # the package's own attribution modules
@@ -23,6 +24,8 @@ from .lexicon import (  # the package's own attribution modules
     _BODY_HEADS,
     _BODY_SUFFIXES,
     _CALENDAR_WORDS,
+    _BE_FORMS,
+    _CAP_RUN,
     _CONNECTORS,
     _DETERMINERS,
     _FEMALE_TITLES,
@@ -35,11 +38,14 @@ from .lexicon import (  # the package's own attribution modules
     _NOT_A_SPEAKER,
     _NOT_MODIFIERS,
     _NUMBER_WORDS,
+    _IRREGULAR_PASTS,
     _PLACE_AND_BODY_WORDS,
     _POSSESSIVE_DETERMINERS,
     _TITLE_WORDS,
     PRONOUNS,
+    QMASK,
     ROLE_HEADS,
+    SPEECH_VERB,
     SOFT_HYPHEN,
     SUBORDINATORS,
     TITLE_ABBREVIATIONS,
@@ -75,6 +81,7 @@ class _State:
     last_any: str | None = _UNSET
     bodies: list[str] = field(default_factory=list)  # bodies quoted so far, latest last
     text: str = ""  # the article (to tell a sentence's first word from a name)
+    masked: str = ""  # the article with quotations blanked (names inside them are not rivals)
     pos: int = 0  # start of the sentence being read
     body_at: dict[str, int] = field(default_factory=dict)  # body -> where it last spoke
     asker: str | None = None  # who last asked a question: the next "she said" is the answer
@@ -139,6 +146,30 @@ class _State:
         window = self.people.mentions_between(max(0, pos - _PRONOUN_WINDOW), pos)
         fits = {n for _, n in window if genders.get(n) == gender}
         return fits.pop() if len(fits) == 1 else None
+
+    def rival_before(self, speaker: str, lo: int, pos: int) -> bool:
+        """Whether someone else a reader could take for the speaker is, after the speaker's own
+        last mention and within the pronoun window before pos, the subject of a clause ("a
+        strategy Trump dismissed. “…,” he told" is not the Clinton of the sentence before).
+        Someone named inside a quotation, as an object ("a loss to Dechy") or a possessive
+        ("Sharif’s leadership"), a body, or a person of the other known gender is no rival."""
+        people, masked = self.people, self.masked or self.text
+        gender = people.genders.get(speaker)
+        lo = max(lo, pos - _PRONOUN_WINDOW)
+        for at in reversed(people.mentions.get(speaker, [])):
+            if at < pos and masked[at] != QMASK:
+                lo = max(lo, at + 1)
+                break
+        for at, name in people.mentions_between(lo, pos):
+            if name == speaker or masked[at] == QMASK or name in people.bodies:
+                continue
+            if name not in people.genders and not people.roles.get(name):
+                continue  # "the Nou Camp", "Imam Hussain": nothing says it is a person
+            if gender is not None and people.genders.get(name, gender) != gender:
+                continue
+            if _acts(masked, at, pos):
+                return True
+        return False
 
     def last_mentioned(self, pos: int) -> str | None:
         best = max(((self.people.last_mention_before(n, pos), n) for n in self.people.roles),
@@ -385,6 +416,49 @@ def _phrase(text: str, lo: int, hi: int, from_end: bool) -> list[tuple[int, int,
     if from_end:
         kept.reverse()
     return _trim_phrase(kept)
+
+
+_AUXILIARIES = _BE_FORMS | {
+    "has", "had", "have", "will", "would", "could", "can", "may", "might", "should", "must",
+    "did", "does", "isn’t", "isn't", "wasn’t", "wasn't",
+}  # fmt: skip
+# `Ruki Fernando, who advocates ..., said` / `Dr. Robert Stern, a Boston dermatologist, said`
+_APPOSITION = re.compile(r"\s*,[^,;:]{1,80},")
+
+
+def _acts(masked: str, at: int, hi: int) -> bool:
+    """Whether the name at `at` is a clause's subject: a lower-case word that is no function
+    word follows it ("Trump dismissed", "Max Lawson welcomed"), after an apposition if any."""
+    run = _CAP_RUN.match(masked, at, hi)
+    end = run.end() if run else at
+    if masked.startswith(("'s", "’s", "' ", "’ "), end) or masked[at:end].endswith(("'s", "’s")):
+        return False  # a possessive: "Sharif’s leadership"
+    before = _WORDS_BEFORE.search(masked, max(0, at - 60), at)
+    if before and before.group(1).lower() in _OBJECT_MARKERS:
+        return False  # "sponsored by Congressman Richard Gephardt", "Holland said Sprint had"
+    apposition = _APPOSITION.match(masked, end, hi)
+    if apposition:
+        end = apposition.end()
+    word = _NEXT_WORD.match(masked, end, hi)
+    if not word:
+        return False
+    verb = word.group(1)
+    return (  # a finite verb; "Marcos associates", "the Tower report" are nouns, not clauses
+        verb in _AUXILIARIES
+        or verb in _IRREGULAR_PASTS
+        or (verb.endswith("ed") and len(verb) > 3)
+        or SPEECH_VERB.fullmatch(verb) is not None
+    )
+
+
+# The word before a name and its titles ("of former President Ferdinand Marcos"): after one of
+# these, the name is an object, or the subject of words someone else reports.
+_WORDS_BEFORE = re.compile(r"\b([a-z]+)\s+(?:(?:former|then|[A-Z][\w.’'\-]*)\s+)*$")
+_OBJECT_MARKERS = _CONNECTORS | {
+    "by", "with", "from", "against", "about", "in", "into", "than", "like", "said", "says",
+    "that", "told", "tells",
+}  # fmt: skip
+_NEXT_WORD = re.compile(r"\s+([a-z][a-z’'\-]*)\b")
 
 
 def _maybe_person(name: str | None) -> bool:

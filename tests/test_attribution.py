@@ -319,3 +319,42 @@ def test_a_quote_after_reported_speech_continues_it(text, speaker):
 
     quotes = extract_quotes(make_document(text, "x.txt"))
     assert quotes and quotes[-1].speaker == speaker, quotes
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # someone else acts after the speaker was last named: "he" may be either, so nobody
+        ('Tom Hale wants a vote, a plan Ivo Brand dismissed. "It will fail," he said.\n', None),
+        ("Tom Hale said the plan was sound. Later, when Ivo Brand spoke, the room fell silent. "
+         '"It will fail," he said.\n', None),
+        # an object, a possessive, a name used as a noun, or a subject of the speaker's own
+        # reported words is no rival
+        ('Tom Hale spoke after a loss to Ivo Brand in Leeds. "It will work," he said.\n',
+         "Tom Hale"),
+        ("Tom Hale wants a vote. He praised Ivo Brand's plan. \"It will work,\" he said.\n",
+         "Tom Hale"),
+        ('Tom Hale said Ivo Brand had agreed. "It will work," he said.\n', "Tom Hale"),
+        ('Ivo Brand wrote a report. Tom Hale praised the Brand report. "It will work," he said.\n',
+         "Tom Hale"),
+        # a woman acting in between does not compete with a "he" for a man
+        ('Mr Tom Hale wants a vote, a plan Ms Mara Lind dismissed. "It will fail," he said.\n',
+         "Tom Hale"),
+    ],
+)  # fmt: skip
+def test_a_pronoun_is_nobody_when_someone_else_acted_since_the_speaker(text, speaker):
+    from retrieval.documents import make_document
+
+    quotes = extract_quotes(make_document(text, "x.txt"))
+    assert quotes and quotes[-1].speaker == speaker, quotes
+
+
+def test_a_run_of_one_speakers_quotes_keeps_its_speaker():
+    """A rival read before the run's first quote was judged there; the rest of the run keeps
+    its speaker."""
+    from retrieval.documents import make_document
+
+    text = ('Tom Hale spoke on Monday. He said the plan, which Mr Ivo Brand had backed, was "the '
+            'best we have."\n\n"It has to work."\n')  # fmt: skip
+    quotes = extract_quotes(make_document(text, "x.txt"))
+    assert [q.speaker for q in quotes] == ["Tom Hale", "Tom Hale"], quotes
