@@ -326,6 +326,27 @@ def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | N
     return _sentence_subject(text, masked, s, e, state)
 
 
+# A speech verb that opens the quote right after it: `declared, “`, `replied: “`, `said "`.
+_INTRODUCES = re.compile(r"\s*[,:]?\s*$")
+
+
+def introducing_speaker(
+    text: str, masked: str, s: int, e: int, lo: int, opening: int, state: _State
+) -> _Who | None:
+    """The subject of a speech verb that directly introduces the quote opening at `opening`,
+    read in masked[lo:opening]; None when no such verb. In "…,” Jerry Wexler said two decades
+    after Ms. Franklin first declared, “R-E-S-P-E-C-T”" the second quote is Franklin's, and
+    in "Wallace asked whether …, to which Trump replied, “No.”" the answer is Trump's."""
+    verb = next(reversed(list(SPEECH_VERB.finditer(masked, lo, opening))), None)
+    if verb is None or not _INTRODUCES.fullmatch(masked, verb.end(), opening):
+        return None
+    if _is_passive(masked, s, verb) or verb.group(0).startswith(("ask", "quest")):
+        return None  # "when asked, “…”": the one asked, not the asker, speaks; nobody named
+    if verb.group(0).endswith("ing"):
+        return None  # "…,” he said, adding: “…”": the sentence's own speaker goes on
+    return _verb_subject(text, masked, s, e, verb, state)
+
+
 def _according_to(text: str, masked: str, s: int, e: int, state: _State) -> _Who | None:
     """`according to X`: the first named person or body in the phrase."""
     for m in ACCORDING_TO.finditer(masked, s, e):

@@ -68,6 +68,7 @@ from .attribution import (  # the package's own attribution modules
     _colon_speaker,
     _sentence_subject,
     _sentence_who,
+    introducing_speaker,
 )
 from .entities import (  # the package's own attribution modules
     _find_people,
@@ -523,7 +524,10 @@ def _analyse(doc: Document) -> tuple[list[Quote], _People]:
             if who is None or who.speaker is None:
                 # "Viktor Orban disagreed. “…,” he said.": a subject is a pronoun's antecedent
                 state.note_subject(_sentence_subject(text, masked, s, e, state))
+            previous_close = s
             while pending < len(spans) and spans[pending].open < e:
+                if pending and spans[pending - 1].close >= s:
+                    previous_close = spans[pending - 1].close
                 span = spans[pending]
                 pending += 1
                 kind = _kind(masked, s, span, ps)
@@ -536,7 +540,16 @@ def _analyse(doc: Document) -> tuple[list[Quote], _People]:
                         who = _Who(reported.speaker, reported.role, "continuation")
                     if who is not None:
                         state.note(who)
-                if who is not None:
+                introduced = None
+                if who is not None and who.speaker is not None:
+                    introduced = introducing_speaker(
+                        text, masked, s, e, max(s, previous_close), span.open, state
+                    )
+                if introduced is not None and introduced.speaker != who.speaker:
+                    # another speaker's verb introduces this quote: theirs, or nobody's
+                    attr = introduced if introduced.speaker is not None else _Who(
+                        None, None, "none")
+                elif who is not None:
                     attr = who
                 elif para_who is not None:
                     attr = _Who(para_who.speaker, para_who.role, "continuation")

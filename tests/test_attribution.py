@@ -358,3 +358,24 @@ def test_a_run_of_one_speakers_quotes_keeps_its_speaker():
             'best we have."\n\n"It has to work."\n')  # fmt: skip
     quotes = extract_quotes(make_document(text, "x.txt"))
     assert [q.speaker for q in quotes] == ["Tom Hale", "Tom Hale"], quotes
+
+
+@pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        # a second speech verb that opens the second quote: its subject speaks it
+        ('Ivo Brand asked whether he would quit, to which Tom Hale replied, "No, not at all."\n',
+         ["Tom Hale"]),
+        ('"It was a hit," Ivo Brand said years after Ms Mara Lind first declared, "Respect is '
+         'due to all."\n',
+         ["Ivo Brand", None]),
+        # "adding" shares the sentence's subject
+        ('"It is wrong," Tom Hale told reporters, adding: "We will appeal."\n',
+         ["Tom Hale", "Tom Hale"]),
+    ],
+)  # fmt: skip
+def test_the_verb_that_opens_a_quote_names_its_speaker(text, speakers):
+    from retrieval.documents import make_document
+
+    quotes = extract_quotes(make_document(text, "x.txt"))
+    assert [q.speaker for q in quotes] == speakers, quotes
