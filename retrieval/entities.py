@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .lexicon import (  # the package's own attribution modules
@@ -19,6 +20,7 @@ from .lexicon import (  # the package's own attribution modules
     _BODY_HEADS,
     _BODY_SUFFIXES,
     _CAP_RUN,
+    _CAP_WORD,
     _CAP_WORD_RE,
     _CLOSING_MARKS,
     _CONNECTORS,
@@ -184,14 +186,21 @@ def _is_role_word(word: str) -> bool:
     return low in _ROLE_WORDS or low in _TITLE_WORDS or low in _HONORIFICS
 
 
-def _find_people(text: str) -> _People:
-    """Alias table of the article: full names (2-3 capitalised words) with their roles."""
+def _find_people(text: str, titles: Sequence[tuple[int, int]] = ()) -> _People:
+    """Alias table of the article: full names (2-3 capitalised words) with their roles.
+
+    `titles`: sorted spans of quoted headlines and titles, whose capitalised words name nobody
+    ("a Gawker post headlined “Remember When Dr. Dre Bashed a …”" has no Dre Bashed)."""
     people = _People()
     singles: list[tuple[int, str, str | None]] = []  # one-word mentions, resolved afterwards
+    title_starts = [t[0] for t in titles]
     for run in _CAP_RUN.finditer(text):
         a, b = run.start(), run.end()
         if a and text[a - 1] in _OPENING_MARKS and text[b : b + 1] in _CLOSING_MARKS:
             continue  # a quoted title, “Annual Trade Outlook”, is nobody
+        i = bisect.bisect_right(title_starts, a) - 1
+        if i >= 0 and a < titles[i][1]:
+            continue
         body_of = _BODY_OF.search(text, max(0, a - 40), a)
         titled = any(_is_role_word(w) for w in run.group().split()[:-1])
         if body_of and not _is_role_word(body_of.group(1)) and not titled:
@@ -558,7 +567,12 @@ def _comma_role_before(text: str, start: int, end: int) -> str | None:
         j -= 1
     if j < 1 or text[j] != "," or text[end : end + 1] != "," or not text[j - 1].isalpha():
         return None
-    return _role_ending_at(text, j, adjacent=True)
+    role = _role_ending_at(text, j, adjacent=True)
+    if role and all(w[0].isupper() for w in role.split()):
+        head = text.rfind(role.split()[0], max(0, j - 100), j)
+        if text[max(0, head - 2) : head] == ", ":
+            return None  # `Cameron Green, Travis Head, Josh Inglis,`: a list of names
+    return role
 
 
 def _role_ending_at(text: str, edge: int, adjacent: bool) -> str | None:
@@ -587,6 +601,16 @@ def _appositive_role(text: str, end: int) -> str | None:
     for pattern in (_APPOSITIVE, _APPOSITIVE_RELATIVE):
         m = pattern.match(text, end, limit)
         words = m.group(1).split() if m else []
-        if words and all(_np_word(w) for w in words):
+        if words and all(_np_word(w) for w in words) and not _listed_name(text, m, words):
             return _role_text(words)
     return None
+
+
+_NEXT_IN_LIST = re.compile(rf"\s*,\s*{_CAP_WORD}[ \t]+{_CAP_WORD}\s*[,(]")
+
+
+def _listed_name(text: str, m: re.Match, words: list[str]) -> bool:
+    """`Cameron Green, Travis Head, Josh Inglis,`: a list of names, not a name and its role."""
+    if len(words) != 2 or not all(w[0].isupper() for w in words):
+        return False
+    return bool(_NEXT_IN_LIST.match(text, m.end(1)))

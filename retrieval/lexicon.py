@@ -198,7 +198,7 @@ _PLACE_AND_BODY_WORDS = set(
     """united states nations kingdom china russia ukraine beijing moscow washington kyiv kiev
     taiwan taipei europe asia america germany france britain berlin paris london brussels geneva
     japan tokyo korea seoul india israel iran xinjiang tianjin hong kong syria crimea donbas africa
-    nato eu un ministry department council committee house white kremlin pentagon congress senate
+    nato eu un ministry department council committee house kremlin pentagon congress senate
     parliament party union organization organisation group bank fund agency office commission
     court affairs commerce defence defense security cold war winter summer olympics olympic games
     examiner times post news press reuters street sea ocean river university institute alliance

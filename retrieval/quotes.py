@@ -481,11 +481,13 @@ def _analyse(doc: Document) -> tuple[list[Quote], _People]:
     # Same offsets throughout; quote text is always cut from the original. Markup is blanked,
     # and the line breaks of a hard-wrapped paragraph read as spaces ("Herman\nDe Croo").
     text = soft_text(_blank_nicknames(_blank_markup(original)))
-    people = _find_people(text)
-    state = _State(people, text=text)
     paras = paragraph_spans(text)
     spans_by_para = _paragraph_spans(text, paras)
-    masked = _mask(text, [sp for spans in spans_by_para for sp in spans])
+    all_spans = [sp for spans in spans_by_para for sp in spans]
+    titles = [(sp.open, sp.close) for sp in all_spans if _is_title(text, sp.open + 1, sp.close)]
+    people = _find_people(text, titles)  # (a quoted headline's capitals name nobody)
+    state = _State(people, text=text)
+    masked = _mask(text, all_spans)
     state.masked = masked
     found: list[tuple[Quote, _Span]] = []
 

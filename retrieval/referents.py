@@ -220,6 +220,8 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
             return _Who(name, _role_text(words[:-n]) or people.first_role(name), "explicit")
     if _strip_possessive(last)[1]:
         return None  # "Wang’s" alone owns something; it does not speak
+    if len(words) > 1 and _strip_possessive(words[-2])[1] and low in people.aliases:
+        return _resolve([last], pos, state)  # "the Bank of Tokyo's Honda": Honda, of that bank
     if low in people.aliases and not any(w in _CONNECTORS for w in words[:-1]):
         # (not "Alpine Club of Pakistan": a word after "of" names no person)
         names = people.aliases[low]

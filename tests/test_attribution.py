@@ -379,3 +379,26 @@ def test_the_verb_that_opens_a_quote_names_its_speaker(text, speakers):
 
     quotes = extract_quotes(make_document(text, "x.txt"))
     assert [q.speaker for q in quotes] == speakers, quotes
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # a firm's possessive before a surname the article knows: that person
+        ('"Rates will fall," said Kenji Oda, an economist. "Demand is strong," said the Bank '
+         "of Kobe's Oda.\n", "Kenji Oda"),
+        # a surname that is also a colour is still a surname ("White House" stays a body)
+        ('Union president Bob White spoke. "It helps," White told reporters.\n', "Bob White"),
+        # a quoted headline's capitals name nobody: no "Dre Bashed" to give a "he said" to
+        ("A post headlined “When Dr. Dre Bashed a Reporter” spread. Later he said: “I was "
+         "wrong.”\n", None),
+        # a list of names is not a name and its role
+        ('Squad: Ann Lee, Travis Head, Bo Nam, Cy Ford. Head spoke. "We will win," Head said.\n',
+         None),
+    ],
+)  # fmt: skip
+def test_names_read_from_the_article_not_from_its_furniture(text, speaker):
+    from retrieval.documents import make_document
+
+    quotes = extract_quotes(make_document(text, "x.txt"))
+    assert quotes and quotes[-1].speaker == speaker, quotes
