@@ -337,6 +337,8 @@ def introducing_speaker(
     read in masked[lo:opening]; None when no such verb. In "…,” Jerry Wexler said two decades
     after Ms. Franklin first declared, “R-E-S-P-E-C-T”" the second quote is Franklin's, and
     in "Wallace asked whether …, to which Trump replied, “No.”" the answer is Trump's."""
+    if any(p.search(masked, s, opening) for p in _QUOTATIONS_OF_ANOTHER):
+        return None  # "Quoting Casey Stengel, Schneider added, “…”": still Stengel's words
     verb = next(reversed(list(SPEECH_VERB.finditer(masked, lo, opening))), None)
     if verb is None or not _INTRODUCES.fullmatch(masked, verb.end(), opening):
         return None
@@ -380,9 +382,14 @@ _QUOTED_AS = re.compile(
 
 # "X quoted Mahatma Gandhi: “…”": the words are Gandhi's, not X's.
 _QUOTED_COLON = re.compile(r"\bquot(?:ed|es|ing)\s+([^\x00,;:]{1,60}?)\s*:")
+# "Quoting Casey Stengel, Schneider added, “…”": the words are Stengel's, not Schneider's.
+_QUOTING_FIRST = re.compile(r"\b[Qq]uoting\s+([^\x00,;:]{1,80}?)\s*,")
 
 
 _QUOTED_PASSIVE = re.compile(r"\b(?:was|were|is|are|been)\s+quoted\s+as\s+(?:saying|telling)\b")
+
+
+_QUOTATIONS_OF_ANOTHER = (_QUOTED_AS, _QUOTED_COLON, _QUOTING_FIRST, _QUOTED_PASSIVE)
 
 
 # An interviewer's question: "asked about", "asked Trump what he would do", "asked whether".
@@ -402,7 +409,11 @@ def _sentence_who(text, masked, s, e, state: _State) -> tuple[_Who | None, bool]
         if who is None or who.speaker is None:
             who = _sentence_subject(text, masked, s, e, state)
         return who or _Who(None, None, "explicit"), True
-    quoted = _QUOTED_AS.search(masked, s, e) or _QUOTED_COLON.search(masked, s, e)
+    quoted = (
+        _QUOTED_AS.search(masked, s, e)
+        or _QUOTED_COLON.search(masked, s, e)
+        or _QUOTING_FIRST.search(masked, s, e)
+    )
     if quoted:  # "The Detroit Free Press quoted GM vice-president Alfred Warren as saying"
         toks = _phrase(text, quoted.start(1), quoted.end(1), from_end=True)
         who = _resolve_span(toks, state)

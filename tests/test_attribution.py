@@ -402,3 +402,20 @@ def test_names_read_from_the_article_not_from_its_furniture(text, speaker):
 
     quotes = extract_quotes(make_document(text, "x.txt"))
     assert quotes and quotes[-1].speaker == speaker, quotes
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ('Quoting the coach Casey Stengel, Bill Schneider added, "Never make predictions, '
+         'especially about the future."\n', "Casey Stengel"),
+        ('Ravi Kumar, quoting Mahatma Gandhi, said: "An eye for an eye makes the whole world '
+         'blind."\n', "Gandhi"),
+        ('Ravi Kumar, quoting a report by the bank, said: "Growth will slow this year."\n', None),
+    ],
+)  # fmt: skip
+def test_words_quoted_from_another_are_never_the_quoters(text, speaker):
+    from retrieval.documents import make_document
+
+    quotes = extract_quotes(make_document(text, "x.txt"))
+    assert quotes and quotes[-1].speaker == speaker, quotes
