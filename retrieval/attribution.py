@@ -389,6 +389,9 @@ _QUOTING_FIRST = re.compile(r"\b[Qq]uoting\s+([^\x00,;:]{1,80}?)\s*,")
 _QUOTED_PASSIVE = re.compile(r"\b(?:was|were|is|are|been)\s+quoted\s+as\s+(?:saying|telling)\b")
 
 
+_INVERTED_SPEECH = re.compile(
+    r"(?:(?<=\x00\s)|(?<=\x00[,.]\s))(?:agreed|continued|concluded|echoed|offered|recounted|conceded|went on)\b"
+)
 _QUOTATIONS_OF_ANOTHER = (_QUOTED_AS, _QUOTED_COLON, _QUOTING_FIRST, _QUOTED_PASSIVE)
 
 
@@ -433,6 +436,12 @@ def _sentence_who(text, masked, s, e, state: _State) -> tuple[_Who | None, bool]
                 and not masked[s : verb.start()].rstrip().endswith(",")
             ):  # "Winfrey asked about the visit": she asks ("Lukman, asked about ..., said")
                 state.asker = who.speaker
+            break
+    if found is None:
+        # "“…,” agreed Elliot Platt of DLJ": verbs that report speech only right after a quote
+        for verb in _INVERTED_SPEECH.finditer(masked, s, e):
+            reporting = True
+            found = _verb_subject(text, masked, s, e, verb, state)
             break
     if found is None or found.speaker is None:
         source = _according_to(text, masked, s, e, state)

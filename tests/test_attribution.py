@@ -419,3 +419,19 @@ def test_words_quoted_from_another_are_never_the_quoters(text, speaker):
 
     quotes = extract_quotes(make_document(text, "x.txt"))
     assert quotes and quotes[-1].speaker == speaker, quotes
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ('Beth Reiners spoke. "It is not a problem for us," agreed Elliot Platt of Acme.\n',
+         "Elliot Platt"),
+        ('"We will not sell," continued Ana Ruiz, the owner.\n', "Ana Ruiz"),
+        ('Beth Reiners agreed to the "best and final offer" on Monday.\n', None),
+    ],
+)  # fmt: skip
+def test_verbs_that_report_speech_only_right_after_a_quote(text, speaker):
+    from retrieval.documents import make_document
+
+    quotes = extract_quotes(make_document(text, "x.txt"))
+    assert quotes and quotes[-1].speaker == speaker, quotes
