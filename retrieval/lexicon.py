@@ -256,11 +256,18 @@ _IRREGULAR_PARTICIPLES = {"taken", "given", "broken", "spoken", "chosen", "writt
 # After a sentence-final quote, text that is its attribution: `“Is it?” Zhang asked.`
 # Narration is no attribution: "“…” Yukos had argued that ..." starts a sentence of its own.
 # So is a new clause: "“… 65.” But Age Concern said ..." is Age Concern's own sentence.
-_ATTRIBUTION_AHEAD = re.compile(
-    r"\s+(?!(?:But|And|However|Meanwhile|Yet|Still|Also|Separately|Earlier|Later)\b)"
-    r"(?:(?!(?:had|has|have|was|were|is|would|will)\b)[\w’'\-]+\s+){0,5}?"
+# And a subject's verb that goes on to say more is a sentence of its own: "“… with this.”
+# Police Commissioner Grant Stevens said the six-day period would be followed by ..." (the
+# clause after the verb ends within six words when it only says to whom, where or when).
+_REPORTING_VERBS = (
     r"(?:said|says|told|added|asked|wrote|explained|insisted|argued|"
     r"replied|warned|stressed|noted|continued)\b(?!\s+that\b)"
+)
+_ATTRIBUTION_AHEAD = re.compile(
+    r"\s+(?!(?:But|And|However|Meanwhile|Yet|Still|Also|Separately|Earlier|Later)\b)"
+    rf"(?:{_REPORTING_VERBS}"
+    r"|(?:(?!(?:had|has|have|was|were|is|would|will)\b)[\w’'\-]+\s+){1,5}?"
+    rf"{_REPORTING_VERBS}(?=(?:[ \t]+[\w’'\-]+){{0,6}}?\s*(?:[.,;:!?]|$)))"
 )
 _OPENING_MARKS = frozenset('“"‘')
 _CLOSING_MARKS = frozenset('”"’')

@@ -435,3 +435,22 @@ def test_verbs_that_report_speech_only_right_after_a_quote(text, speaker):
 
     quotes = extract_quotes(make_document(text, "x.txt"))
     assert quotes and quotes[-1].speaker == speaker, quotes
+
+
+@pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        # a subject whose verb goes on to say more starts a sentence of its own
+        ('"We will get through this," the premier, Ana Ruiz, said. "We have one chance." Police '
+         'chief Tom Hale said the six-day period would be followed by eight more.\n',
+         ["Ana Ruiz", "Ana Ruiz"]),
+        # but "“…” Zhang told reporters on Monday." is the quote's attribution
+        ('"It is over." Tom Hale told reporters on Monday.\n', ["Tom Hale"]),
+        ('"Is it over?" Tom Hale asked.\n', ["Tom Hale"]),
+    ],
+)  # fmt: skip
+def test_a_sentence_after_a_quote_is_its_attribution_only_when_it_ends_there(text, speakers):
+    from retrieval.documents import make_document
+
+    quotes = extract_quotes(make_document(text, "x.txt"))
+    assert [q.speaker for q in quotes] == speakers, quotes
