@@ -207,6 +207,8 @@ def _find_people(text: str, titles: Sequence[tuple[int, int]] = ()) -> _People:
             # "Union of Valencian Nurses": the end of a body's name, not a person (but "Bank of
             # England Governor Robin Leigh-Pemberton" goes on to a title and a name).
             continue
+        if body_of and not titled and len(run.group().split()) == 2 and " for" in body_of.group():
+            continue  # "High Commissioner for Human Rights": the office's field, no person
         words = []
         for n, m in enumerate(_CAP_WORD_RE.finditer(run.group())):
             base, possessive = _strip_possessive(m.group())

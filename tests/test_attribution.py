@@ -454,3 +454,12 @@ def test_a_sentence_after_a_quote_is_its_attribution_only_when_it_ends_there(tex
 
     quotes = extract_quotes(make_document(text, "x.txt"))
     assert [q.speaker for q in quotes] == speakers, quotes
+
+
+def test_an_office_for_a_field_is_no_person_named_by_the_field():
+    from retrieval.documents import make_document
+
+    text = ('The UN High Commissioner for Human Rights said the move did "not change the law '
+            'in any way".\n')  # fmt: skip
+    quotes = extract_quotes(make_document(text, "x.txt"))
+    assert [q.speaker for q in quotes] == [None], quotes
