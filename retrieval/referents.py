@@ -177,6 +177,13 @@ class _State:
         return best[1] if best[0] >= 0 else None
 
 
+# Papers that "say" things: without an author named with them, their words are nobody's.
+_DOCUMENTS = {
+    "report", "fir", "affidavit", "indictment", "chargesheet", "complaint", "lawsuit",
+    "petition", "memo", "memorandum", "filing", "dossier", "survey", "study", "communique",
+}  # fmt: skip
+
+
 def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
     """Who a subject phrase refers to, or None when it is not a speaker at all."""
     people = state.people
@@ -190,6 +197,10 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
         words = words[1:]
     if not words:
         return None
+    if words[-1].lower() in _DOCUMENTS and not (
+        len(words) > 1 and _strip_possessive(words[-2])[1]
+    ):  # "the FIR alleged", "the affidavit said": a paper whose author is not named
+        return _Who(None, None, "explicit")  # (but "Moody's report said" may be Moody's)
     last = words[-1]
     low = last.lower()
     if indefinite and not last[0].isupper():

@@ -463,3 +463,18 @@ def test_an_office_for_a_field_is_no_person_named_by_the_field():
             'in any way".\n')  # fmt: skip
     quotes = extract_quotes(make_document(text, "x.txt"))
     assert [q.speaker for q in quotes] == [None], quotes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'The FIR alleged that the men could "set anything on fire or kill anyone".\n',
+        'The affidavit said she was "enticed by the offer of work".\n',
+        'Police filed a report. It said the officials had "completely failed to act".\n',
+    ],
+)
+def test_a_paper_without_an_author_is_nobody(text):
+    from retrieval.documents import make_document
+
+    quotes = extract_quotes(make_document(text, "x.txt"))
+    assert quotes and quotes[-1].speaker is None, quotes
