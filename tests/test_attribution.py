@@ -369,6 +369,9 @@ def test_a_run_of_one_speakers_quotes_keeps_its_speaker():
         ('"It was a hit," Ivo Brand said years after Ms Mara Lind first declared, "Respect is '
          'due to all."\n',
          ["Ivo Brand", None]),
+        # ... also across a word or two of the reported clause
+        ('Tom Hale denied it, and Ana Ruiz then said the plan "will never work in this city".\n',
+         ["Ana Ruiz"]),
         # "adding" shares the sentence's subject
         ('"It is wrong," Tom Hale told reporters, adding: "We will appeal."\n',
          ["Tom Hale", "Tom Hale"]),
