@@ -70,6 +70,7 @@ class _People:
         default_factory=set
     )  # one-word names after a title: "President Reagan"
     acronyms: dict[str, str] = field(default_factory=dict)  # "ISPR" -> its name, where defined
+    titles: dict[str, list[str]] = field(default_factory=dict)  # "Reagan" -> ["President"]
 
     def add_role(self, name: str, role: str | None) -> None:
         if role and role.lower() not in {r.lower() for r in self.roles[name]}:
@@ -246,6 +247,9 @@ def _find_people(text: str, titles: Sequence[tuple[int, int]] = ()) -> _People:
         names = people.aliases.get(word.lower(), set())
         if role and not names and _is_role_word(role.split()[-1]):
             people.titled.add(word)  # "President Reagan" with no first name: still a person
+            titles = people.titles.setdefault(word, [])
+            if role not in titles:
+                titles.append(role)  # so that "the president said" can mean him
         if len(names) == 1:
             name = next(iter(names))
             if _gender_of([role] if role else []) not in ("", _gender_of(people.roles[name])):

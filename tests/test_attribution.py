@@ -481,3 +481,20 @@ def test_a_paper_without_an_author_is_nobody(text):
 
     quotes = extract_quotes(make_document(text, "x.txt"))
     assert quotes and quotes[-1].speaker is None, quotes
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ('President Reagan spoke on Monday.\n\n"I would not do it again," the president said.\n',
+         "Reagan"),
+        # two presidents: "the president" is neither for sure
+        ("President Reagan and President Mitterrand spoke on Monday.\n\n"
+         '"I would not do it again," the president said.\n', None),
+    ],
+)  # fmt: skip
+def test_a_role_means_the_one_titled_name_that_holds_it(text, speaker):
+    from retrieval.documents import make_document
+
+    quotes = extract_quotes(make_document(text, "x.txt"))
+    assert quotes and quotes[-1].speaker == speaker, quotes
