@@ -280,9 +280,11 @@ _CAP_WORD = (
     rf"(?:(?:[{_UPPER}][’'])?[{_UPPER}][{_LOWER}]+(?:[{_UPPER}][{_LOWER}]+)?"  # O'Neill, McLaughlin
     rf"(?:[\-’'][{_UPPER}{_LOWER}]+)*"
     rf"|[{_UPPER}]{{2,}}(?![{_LOWER}])"
-    rf"|[{_UPPER}]\.(?:[{_UPPER}]\.)*(?=[ \t]+[{_UPPER}]))"
+    rf"|[{_UPPER}]\.(?:[{_UPPER}]\.)*(?=[ \t]+[{_UPPER}])"
+    # "D Y Chandrachud", "M Abdul Qayyum": single-letter initials without stops (not A, I)
+    rf"|(?![AI][ \t])[{_UPPER}](?=[ \t]+(?:[{_UPPER}][ \t]+)?[{_UPPER}][{_LOWER}]))"
 )
-_INITIALS = re.compile(rf"[{_UPPER}]\.(?:[{_UPPER}]\.)*")
+_INITIALS = re.compile(rf"[{_UPPER}]\.(?:[{_UPPER}]\.)*|[{_UPPER}]")
 _NOT_INITIALS = {"U.S.", "U.N.", "U.K.", "E.U.", "U.S.A.", "N.Y.", "D.C."}
 # Generational suffixes end a name but are never the name a later mention uses.
 _NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}

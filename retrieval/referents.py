@@ -156,7 +156,11 @@ class _State:
         people, masked = self.people, self.masked or self.text
         gender = people.genders.get(speaker)
         lo = max(lo, pos - _PRONOUN_WINDOW)
-        for at in reversed(people.mentions.get(speaker, [])):
+        offsets = people.mentions.get(speaker) or [  # "President Reagan": no table entry
+            m.start()
+            for m in re.compile(rf"\b{re.escape(speaker)}\b").finditer(masked, lo, pos)
+        ]
+        for at in reversed(offsets):
             if at < pos and masked[at] != QMASK:
                 lo = max(lo, at + 1)
                 break
@@ -248,6 +252,13 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
         if len(fits) == 1:  # "Mr Ellis" when Abigail and Keith Ellis are both in the story
             return _Who(fits[0], role or people.first_role(fits[0]), "alias")
         return _Who(None, role, "alias")  # a surname two people share: not guessed
+    if (
+        last in people.titled
+        and len(words) > 1
+        and _has_role_head(words[:-1])
+        and all(w[0].isupper() for w in words[:-1])
+    ):
+        return _Who(last, _role_text(words[:-1]), "explicit")  # "President Reagan said"
     if _has_role_head(words):
         phrase = " ".join(words)
         return _Who(_resolve_role(phrase, pos, people), phrase, "alias")

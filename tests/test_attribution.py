@@ -498,3 +498,26 @@ def test_a_role_means_the_one_titled_name_that_holds_it(text, speaker):
 
     quotes = extract_quotes(make_document(text, "x.txt"))
     assert quotes and quotes[-1].speaker == speaker, quotes
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # initials without stops, as South Asian papers write them
+        ('Attorney General K K Venugopal argued the case. "It is essential," Venugopal said.\n',
+         "K K Venugopal"),
+        ('The bank\'s lawyer, M Abdul Qayyum, spoke. "The listing is stayed," he said.\n',
+         "M Abdul Qayyum"),
+        # "President Reagan said ..." names him for a later "he"
+        ('Analyst Ivo Brand spoke.\n\nPresident Reagan said he was puzzled, but is sure the '
+         'economy is sound.\n\n"I think everyone is puzzled," he told reporters.\n', "Reagan"),
+        # ... but "a spokesperson for the Universities ..." names nobody
+        ("A spokesperson for the Universities and Colleges Employers' Association said it had "
+         'cut "atypical contracts" over the years.\n', None),
+    ],
+)  # fmt: skip
+def test_names_with_bare_initials_and_titled_one_word_names(text, speaker):
+    from retrieval.documents import make_document
+
+    quotes = extract_quotes(make_document(text, "x.txt"))
+    assert quotes and quotes[-1].speaker == speaker, quotes
