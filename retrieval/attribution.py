@@ -391,7 +391,8 @@ _QUOTED_PASSIVE = re.compile(r"\b(?:was|were|is|are|been)\s+quoted\s+as\s+(?:say
 
 
 _INVERTED_SPEECH = re.compile(
-    r"(?:(?<=\x00\s)|(?<=\x00[,.]\s))(?:agreed|continued|concluded|echoed|offered|recounted|conceded|went on)\b"
+    r"(?:(?<=\x00\s)|(?<=\x00[,.]\s))"
+    r"(?:agreed|continued|concluded|echoed|offered|recounted|conceded|went on)\b"
 )
 _QUOTATIONS_OF_ANOTHER = (_QUOTED_AS, _QUOTED_COLON, _QUOTING_FIRST, _QUOTED_PASSIVE)
 

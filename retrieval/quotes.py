@@ -544,13 +544,15 @@ def _analyse(doc: Document) -> tuple[list[Quote], _People]:
                         state.note(who)
                 introduced = None
                 if who is not None and who.speaker is not None:
-                    introduced = introducing_speaker(
-                        text, masked, s, e, max(s, previous_close), span.open, state
+                    near = max(s, span.open - _NEAR_QUOTE)  # bounded: one long sentence of
+                    introduced = introducing_speaker(  # many quotes stays linear
+                        text, masked, near, e, max(near, previous_close), span.open, state
                     )
                 if introduced is not None and introduced.speaker != who.speaker:
                     # another speaker's verb introduces this quote: theirs, or nobody's
-                    attr = introduced if introduced.speaker is not None else _Who(
-                        None, None, "none")
+                    attr = (
+                        introduced if introduced.speaker is not None else _Who(None, None, "none")
+                    )
                 elif who is not None:
                     attr = who
                 elif para_who is not None:
@@ -565,7 +567,9 @@ def _analyse(doc: Document) -> tuple[list[Quote], _People]:
                     attr.attribution in ("pronoun", "continuation")
                     and attr.speaker is not None
                     and state.rival_before(
-                        attr.speaker, chain_from(attr.speaker), _pronoun_at(masked, s, span.open)
+                        attr.speaker,
+                        chain_from(attr.speaker),
+                        _pronoun_at(masked, max(s, span.open - _NEAR_QUOTE), span.open),
                     )
                 ):
                     attr = _Who(None, None, attr.attribution)  # two could be meant: nobody
@@ -592,6 +596,7 @@ def _analyse(doc: Document) -> tuple[list[Quote], _People]:
     return _backfill_run_ons(found), people
 
 
+_NEAR_QUOTE = 300  # characters before a quote in which its own reporting words are read
 _SUBJECT_PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he|[Tt]hey|[Ii]t)\b")
 
 

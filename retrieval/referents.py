@@ -21,10 +21,10 @@ from .entities import (  # the package's own attribution modules
     spells,
 )
 from .lexicon import (  # the package's own attribution modules
+    _BE_FORMS,
     _BODY_HEADS,
     _BODY_SUFFIXES,
     _CALENDAR_WORDS,
-    _BE_FORMS,
     _CAP_RUN,
     _CONNECTORS,
     _DETERMINERS,
@@ -32,21 +32,21 @@ from .lexicon import (  # the package's own attribution modules
     _FUNCTION_WORDS,
     _GROUP_WORDS,
     _INDEFINITES,
+    _IRREGULAR_PASTS,
     _MEDIA_HEADS,
     _MEDIA_NAMES,
     _NATIONALITY_WORDS,
     _NOT_A_SPEAKER,
     _NOT_MODIFIERS,
     _NUMBER_WORDS,
-    _IRREGULAR_PASTS,
     _PLACE_AND_BODY_WORDS,
     _POSSESSIVE_DETERMINERS,
     _TITLE_WORDS,
     PRONOUNS,
     QMASK,
     ROLE_HEADS,
-    SPEECH_VERB,
     SOFT_HYPHEN,
+    SPEECH_VERB,
     SUBORDINATORS,
     TITLE_ABBREVIATIONS,
 )
@@ -157,8 +157,7 @@ class _State:
         gender = people.genders.get(speaker)
         lo = max(lo, pos - _PRONOUN_WINDOW)
         offsets = people.mentions.get(speaker) or [  # "President Reagan": no table entry
-            m.start()
-            for m in re.compile(rf"\b{re.escape(speaker)}\b").finditer(masked, lo, pos)
+            m.start() for m in re.compile(rf"\b{re.escape(speaker)}\b").finditer(masked, lo, pos)
         ]
         for at in reversed(offsets):
             if at < pos and masked[at] != QMASK:
