@@ -172,6 +172,13 @@ class _State:
                 continue
             if _acts(masked, at, pos):
                 return True
+        for unnamed in _UNNAMED_PERSON.finditer(masked, lo, pos):
+            # "A teenage girl, speaking on condition of anonymity, said ...": someone unnamed
+            noun_gender = _NOUN_GENDERS.get(unnamed.group(1).lower())
+            if gender and noun_gender and noun_gender != gender:
+                continue
+            if _verb_follows(masked, unnamed.end(), pos):
+                return True
         return False
 
     def last_mentioned(self, pos: int) -> str | None:
@@ -449,16 +456,26 @@ _AUXILIARIES = _BE_FORMS | {
 _APPOSITION = re.compile(r"\s*,[^,;:]{1,80},")
 
 
-def _acts(masked: str, at: int, hi: int) -> bool:
-    """Whether the name at `at` is a clause's subject: a lower-case word that is no function
-    word follows it ("Trump dismissed", "Max Lawson welcomed"), after an apposition if any."""
-    run = _CAP_RUN.match(masked, at, hi)
-    end = run.end() if run else at
-    if masked.startswith(("'s", "’s", "' ", "’ "), end) or masked[at:end].endswith(("'s", "’s")):
-        return False  # a possessive: "Sharif’s leadership"
-    before = _WORDS_BEFORE.search(masked, max(0, at - 60), at)
-    if before and before.group(1).lower() in _OBJECT_MARKERS:
-        return False  # "sponsored by Congressman Richard Gephardt", "Holland said Sprint had"
+_PERSON_NOUNS = {
+    "woman": "f", "girl": "f", "mother": "f", "daughter": "f", "wife": "f", "sister": "f",
+    "man": "m", "boy": "m", "father": "m", "son": "m", "husband": "m", "brother": "m",
+    "official": "", "resident": "", "trader": "", "analyst": "", "source": "", "diplomat": "",
+    "witness": "", "worker": "", "employee": "", "student": "", "victim": "", "teenager": "",
+    "villager": "", "banker": "", "dealer": "", "economist": "", "executive": "",
+    "member": "", "lawyer": "", "doctor": "", "farmer": "", "investor": "", "spokesperson": "",
+}  # fmt: skip
+_NOUN_GENDERS = {noun: g for noun, g in _PERSON_NOUNS.items() if g}
+# An unnamed person as a clause's subject: "A teenage girl", "one senior banking official",
+# "The woman" (the noun within three words of its determiner).
+_UNNAMED_PERSON = re.compile(
+    r"\b(?:[Aa]n?|[Oo]ne|[Aa]nother|[Tt]he)\s+(?:[a-z][\w\-]*\s+){0,3}?("
+    + "|".join(sorted(_PERSON_NOUNS, key=len, reverse=True))
+    + r")\b"
+)
+
+
+def _verb_follows(masked: str, end: int, hi: int) -> bool:
+    """A finite verb right after a subject phrase ending at `end`, after an apposition."""
     apposition = _APPOSITION.match(masked, end, hi)
     if apposition:
         end = apposition.end()
@@ -472,6 +489,19 @@ def _acts(masked: str, at: int, hi: int) -> bool:
         or (verb.endswith("ed") and len(verb) > 3)
         or SPEECH_VERB.fullmatch(verb) is not None
     )
+
+
+def _acts(masked: str, at: int, hi: int) -> bool:
+    """Whether the name at `at` is a clause's subject: a finite verb follows it ("Trump
+    dismissed", "Max Lawson welcomed"), after an apposition if any."""
+    run = _CAP_RUN.match(masked, at, hi)
+    end = run.end() if run else at
+    if masked.startswith(("'s", "’s", "' ", "’ "), end) or masked[at:end].endswith(("'s", "’s")):
+        return False  # a possessive: "Sharif’s leadership"
+    before = _WORDS_BEFORE.search(masked, max(0, at - 60), at)
+    if before and before.group(1).lower() in _OBJECT_MARKERS:
+        return False  # "sponsored by Congressman Richard Gephardt", "Holland said Sprint had"
+    return _verb_follows(masked, end, hi)
 
 
 # The word before a name and its titles ("of former President Ferdinand Marcos"): after one of

@@ -337,6 +337,12 @@ def test_a_quote_after_reported_speech_continues_it(text, speaker):
         ('Tom Hale said Ivo Brand had agreed. "It will work," he said.\n', "Tom Hale"),
         ('Ivo Brand wrote a report. Tom Hale praised the Brand report. "It will work," he said.\n',
          "Tom Hale"),
+        # so does someone unnamed: "A teenage girl, speaking on condition of anonymity, said"
+        ('Mara Lind said the well had dried up. A teenage girl, speaking on condition of '
+         'anonymity, said the crisis was worse. "We fetch water from far away," she said.\n',
+         None),
+        ('Mr Tom Hale spoke. A woman, speaking on condition of anonymity, said the crisis was '
+         'worse. "We will appeal," he said.\n', "Tom Hale"),
         # a woman acting in between does not compete with a "he" for a man
         ('Mr Tom Hale wants a vote, a plan Ms Mara Lind dismissed. "It will fail," he said.\n',
          "Tom Hale"),
