@@ -420,10 +420,18 @@ def _kind(masked: str, s: int, span: _Span, para_start: int) -> str:
 
 
 def _is_headline(text: str, start: int, end: int) -> bool:
-    """A line in capitals is a cross-promoted headline: its marks are not quotations."""
+    """A line in capitals is a cross-promoted headline: its marks are not quotations. So is a
+    short line that is one phrase in single marks and no sentence ("‘We will win’" heading
+    the section that quotes it): a subheading, whose words are told again below."""
     chunk = text[start:end]
     letters = sum(c.isalpha() for c in chunk)
-    return len(chunk.split()) >= 3 and letters >= 10 and not any(c.islower() for c in chunk)
+    if len(chunk.split()) >= 3 and letters >= 10 and not any(c.islower() for c in chunk):
+        return True
+    line = chunk.strip()
+    return bool(_SINGLE_QUOTED_LINE.fullmatch(line)) and len(line.split()) <= 8
+
+
+_SINGLE_QUOTED_LINE = re.compile(r"[‘'][^‘’'\n.!?,;:]+[’']")
 
 
 # ---------------------------------------------------------------- public API

@@ -527,3 +527,15 @@ def test_names_with_bare_initials_and_titled_one_word_names(text, speaker):
 
     quotes = extract_quotes(make_document(text, "x.txt"))
     assert quotes and quotes[-1].speaker == speaker, quotes
+
+
+def test_a_line_of_one_single_quoted_phrase_is_a_subheading():
+    from retrieval.documents import make_document
+
+    text = ('"I shared a dorm with 70 men," Khalil said.\n\n‘We will win’\n\n'
+            '"It is hard to find patience," Khalil said.\n')  # fmt: skip
+    quotes = extract_quotes(make_document(text, "x.txt"))
+    assert [q.text for q in quotes] == [
+        "I shared a dorm with 70 men",
+        "It is hard to find patience",
+    ]
