@@ -394,6 +394,10 @@ _INVERTED_SPEECH = re.compile(
     r"(?:(?<=\x00\s)|(?<=\x00[,.]\s))"
     r"(?:agreed|continued|concluded|echoed|offered|recounted|conceded|went on)\b"
 )
+_LEADING_CLAUSE = re.compile(
+    r"\s*(?:(?:When|After|As|While|Before|Once)\s+)?(?:[Aa]sked|[A-Z][\w’'\-]+\s+(?:\w+\s+)?asked)"
+    r"\b[^\x00,;:]{1,160},"
+)
 _QUOTATIONS_OF_ANOTHER = (_QUOTED_AS, _QUOTED_COLON, _QUOTING_FIRST, _QUOTED_PASSIVE)
 
 
@@ -427,6 +431,12 @@ def _sentence_who(text, masked, s, e, state: _State) -> tuple[_Who | None, bool]
     found: _Who | None = None
     # ("he was told", "when asked": the subject is not the one speaking)
     verbs = [v for v in SPEECH_VERB.finditer(masked, s, e) if not _is_passive(masked, s, v)]
+    lead = _LEADING_CLAUSE.match(masked, s, e)
+    if lead and any(v.start() >= lead.end() for v in verbs):
+        # "Asked if the president would say he erred, spokesman Marlin Fitzwater told
+        # reporters", "When Winfrey asked if he could share it, he declined, saying": the
+        # opening clause's verbs are not the sentence's
+        verbs = [v for v in verbs if v.start() >= lead.end()]
     for verb in verbs:
         reporting = True
         who = _verb_subject(text, masked, s, e, verb, state)

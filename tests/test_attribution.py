@@ -540,3 +540,20 @@ def test_a_line_of_one_single_quoted_phrase_is_a_subheading():
         "I shared a dorm with 70 men",
         "It is hard to find patience",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("President Reagan will speak tonight. Asked if the president would say he erred, "
+         'spokesman Marlin Fitzwater told reporters, "His views are intensely personal."\n',
+         "Marlin Fitzwater"),
+        ('Mr Tom Hale spoke. When Ms Ana Ruiz asked if he would share the list, he declined, '
+         'saying "I am not comfortable with sharing that."\n', "Tom Hale"),
+    ],
+)  # fmt: skip
+def test_the_verbs_of_an_opening_question_clause_are_not_the_sentences(text, speaker):
+    from retrieval.documents import make_document
+
+    quotes = extract_quotes(make_document(text, "x.txt"))
+    assert quotes and quotes[-1].speaker == speaker, quotes
