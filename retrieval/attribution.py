@@ -395,8 +395,8 @@ _INVERTED_SPEECH = re.compile(
     r"(?:agreed|continued|concluded|echoed|offered|recounted|conceded|went on)\b"
 )
 _LEADING_CLAUSE = re.compile(
-    r"\s*(?:(?:When|After|As|While|Before|Once)\s+)?(?:[Aa]sked|[A-Z][\w’'\-]+\s+(?:\w+\s+)?asked)"
-    r"\b[^\x00,;:]{1,160},"
+    r"\s*(?:(?:When|After|As|While|Before|Once)\s+)?"
+    r"(?:[Aa]sked|[A-Z][\w’'\-]+(?:\s+[\w’'.\-]+){0,3}?\s+asked)\b[^\x00,;:]{1,160},"
 )
 _QUOTATIONS_OF_ANOTHER = (_QUOTED_AS, _QUOTED_COLON, _QUOTING_FIRST, _QUOTED_PASSIVE)
 
