@@ -217,6 +217,16 @@ def _name_after_quote(text: str, masked: str, s: int, verb: int, state: _State) 
     return None
 
 
+def _name_before_role(text: str, masked: str, s: int, lo: int, state: _State) -> _Who | None:
+    """`Full Name, analyst with Acme said`: the clause before the verb is a role in lower case,
+    set off by a comma from a person of the article's table named just before it."""
+    first = _tokens(text, lo, min(len(text), lo + 30))[:1]
+    if not first or first[0][2] not in _ROLE_WORDS or masked[max(s, lo - 2) : lo] != ", ":
+        return None
+    who = _resolve_span(_phrase(text, max(s, lo - 80), lo - 2, from_end=True), state)
+    return who if _is_person(who, state) else None
+
+
 _SUBORDINATE = re.compile(r"\b(?:if|that|whether|because|although|though)\b")
 
 
@@ -279,6 +289,9 @@ def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | N
     if hi > lo and _word_before(masked, verb.start()) in ("that", "which", "who", "whom"):
         return _Who(None, None, "explicit")  # "a nonprofit formed in May that says": not named
     if hi > lo:
+        named = _name_before_role(text, masked, s, lo, state)
+        if named is not None:  # “…,” Sherman Chao, analyst with Salomon Inc said
+            return named
         toks = _phrase(text, lo, hi, from_end=True)
         if toks and _PREPOSITION_END.search(text, lo, toks[0][0]):
             toks = _phrase(text, lo, hi, from_end=False)  # "Officials in Kyiv said"
