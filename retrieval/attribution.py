@@ -266,6 +266,8 @@ def _colon_speaker(text: str, masked: str, s: int, colon: int, state: _State) ->
 def _looks_like_verb(word: str) -> bool:
     """A finite verb, roughly: a speech verb, an auxiliary, or a past-tense form."""
     low = word.lower()
+    if "-" in low:
+        return False  # "Maryland-based", "state-owned": a compound modifier, not a verb
     return (
         bool(SPEECH_VERB.fullmatch(low))
         or low in _BE_FORMS

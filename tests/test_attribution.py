@@ -565,3 +565,12 @@ def test_a_name_then_a_role_in_lower_case_then_the_verb():
             'Salomon Inc said. "The logic does not support it," he said.\n')  # fmt: skip
     quotes = extract_quotes(make_document(text, "x.txt"))
     assert [q.speaker for q in quotes] == ["Sherman Chao", "Sherman Chao"], quotes
+
+
+def test_a_compound_modifier_before_a_role_and_name_is_no_verb():
+    from retrieval.documents import make_document
+
+    text = ('"Amazon has avoided it for years," noted Maryland-based product liability lawyer '
+            "Jim Dunham in an interview.\n")  # fmt: skip
+    quotes = extract_quotes(make_document(text, "x.txt"))
+    assert [q.speaker for q in quotes] == ["Jim Dunham"], quotes
