@@ -151,6 +151,12 @@ def _double_marks(text: str, start: int, end: int) -> list[tuple[int, str]]:
                 marks.append((i, "either"))
             elif can_open or can_close:
                 marks.append((i, "open" if can_open else "close"))
+            elif after == '"' and not before.isspace():
+                marks.append((i, "close"))  # `road.""Such people`: scraped paragraphs glued,
+            elif before == '"' and not after.isspace():
+                marks.append((i, "open"))  # one quote closes and the next opens
+            elif before in ".,!?" and after.isupper():
+                marks.append((i, "either"))  # glued: `said."It's`, `game."Labuschagne backed`
     return marks
 
 

@@ -574,3 +574,14 @@ def test_a_compound_modifier_before_a_role_and_name_is_no_verb():
             "Jim Dunham in an interview.\n")  # fmt: skip
     quotes = extract_quotes(make_document(text, "x.txt"))
     assert [q.speaker for q in quotes] == ["Jim Dunham"], quotes
+
+
+def test_quotes_glued_to_the_text_around_them_in_scraped_news():
+    from retrieval.documents import make_document
+
+    text = ('Marnus Labuschagne said he was unsure of the order."It is game by game," he said.'
+            '"I think Usman is a fine player," added Labuschagne.\n')  # fmt: skip
+    quotes = extract_quotes(make_document(text, "x.txt"))
+    assert [q.text for q in quotes] == ["It is game by game", "I think Usman is a fine player"]
+    assert [q.speaker for q in quotes] == ["Marnus Labuschagne", "Marnus Labuschagne"]
+    assert all(text[q.start : q.end] == q.text for q in quotes)
