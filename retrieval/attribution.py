@@ -402,7 +402,10 @@ _QUOTED_COLON = re.compile(r"\bquot(?:ed|es|ing)\s+([^\x00,;:]{1,60}?)\s*:")
 _QUOTING_FIRST = re.compile(r"\b[Qq]uoting\s+([^\x00,;:]{1,80}?)\s*,")
 
 
-_QUOTED_PASSIVE = re.compile(r"\b(?:was|were|is|are|been)\s+quoted\s+as\s+(?:saying|telling)\b")
+# ("He was quoted by PAP as saying": he speaks; the agency only reports it.)
+_QUOTED_PASSIVE = re.compile(
+    r"\b(?:was|were|is|are|been)\s+quoted(?:\s+by\s+[^\x00,;:]{1,60}?)?\s+as\s+(?:saying|telling)\b"
+)
 
 
 _INVERTED_SPEECH = re.compile(

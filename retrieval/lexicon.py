@@ -264,7 +264,8 @@ _REPORTING_VERBS = (
     r"replied|warned|stressed|noted|continued)\b(?!\s+that\b)"
 )
 _ATTRIBUTION_AHEAD = re.compile(
-    r"\s+(?!(?:But|And|However|Meanwhile|Yet|Still|Also|Separately|Earlier|Later)\b)"
+    r"\s+(?!(?:But|And|However|Meanwhile|Yet|Still|Also|Separately|Earlier|Later|As|When|While"
+    r"|After|Before|If|Although|Because|Since)\b)"
     rf"(?:{_REPORTING_VERBS}"
     r"|(?:(?!(?:had|has|have|was|were|is|would|will)\b)[\w’'\-]+\s+){1,5}?"
     rf"{_REPORTING_VERBS}(?=(?:[ \t]+[\w’'\-]+){{0,6}}?\s*(?:[.,;:!?]|$)))"

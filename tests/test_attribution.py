@@ -585,3 +585,22 @@ def test_quotes_glued_to_the_text_around_them_in_scraped_news():
     assert [q.text for q in quotes] == ["It is game by game", "I think Usman is a fine player"]
     assert [q.speaker for q in quotes] == ["Marnus Labuschagne", "Marnus Labuschagne"]
     assert all(text[q.start : q.end] == q.text for q in quotes)
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # the agency that reports a quote is not its speaker
+        ('Bank head Jan Baka spoke in Washington. He was quoted by PAP as saying that Poland '
+         'would pay, "but not in a short time."\n', "Jan Baka"),
+        # "As X said ...:" after a quote is a sentence of its own, not that quote's attribution
+        ('A lawyer, Ann Kilpatrick, tweeted that the judge spoke "movingly about her past." As '
+         'Judge Rosa Montoya said of the court building: "The first thought I had was that '
+         'these steps were not built for people like me."\n', "Rosa Montoya"),
+    ],
+)  # fmt: skip
+def test_who_reports_a_quote_and_who_said_it(text, speaker):
+    from retrieval.documents import make_document
+
+    quotes = extract_quotes(make_document(text, "x.txt"))
+    assert quotes and quotes[-1].speaker == speaker, quotes
