@@ -343,7 +343,7 @@ def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | N
 
 # A speech verb that opens the quote right after it: `declared, “`, `replied: “`, `said "`,
 # or a word or two on: `then said it “categorically refutes”`.
-_INTRODUCES = re.compile(r"\s*[,:]?\s*(?:[\w’'\-]+\s+){0,2}$")
+_INTRODUCES = re.compile(r"\s*[,:]?\s*(?:[\w’'\-]+[,:]?\s+){0,2}$")
 
 
 def introducing_speaker(

@@ -379,6 +379,9 @@ def test_a_run_of_one_speakers_quotes_keeps_its_speaker():
         # ... also across a word or two of the reported clause
         ('Tom Hale denied it, and Ana Ruiz then said the plan "will never work in this city".\n',
          ["Ana Ruiz"]),
+        # "McClure said senators told him, “…”": the senators' words, none of them named
+        ('Sen. James McClure spoke. But McClure said senators told him, "There is no doubt '
+         'dumping is going on."\n', [None]),
         # "adding" shares the sentence's subject
         ('"It is wrong," Tom Hale told reporters, adding: "We will appeal."\n',
          ["Tom Hale", "Tom Hale"]),
