@@ -220,8 +220,13 @@ def _name_after_quote(text: str, masked: str, s: int, verb: int, state: _State) 
 def _name_before_role(text: str, masked: str, s: int, lo: int, state: _State) -> _Who | None:
     """`Full Name, analyst with Acme said`: the clause before the verb is a role in lower case,
     set off by a comma from a person of the article's table named just before it."""
-    first = _tokens(text, lo, min(len(text), lo + 30))[:1]
-    if not first or first[0][2] not in _ROLE_WORDS or masked[max(s, lo - 2) : lo] != ", ":
+    clause = _tokens(text, lo, min(len(text), lo + 60))[:4]
+    if (
+        not clause
+        or not clause[0][2][0].islower()
+        or not any(t[2] in _ROLE_WORDS for t in clause)
+        or masked[max(s, lo - 2) : lo] != ", "
+    ):  # ("paper analyst for Prudential Bache", "tax partner at EY India")
         return None
     who = _resolve_span(_phrase(text, max(s, lo - 80), lo - 2, from_end=True), state)
     return who if _is_person(who, state) else None

@@ -561,11 +561,12 @@ def test_the_verbs_of_an_opening_question_clause_are_not_the_sentences():
     assert [q.speaker for q in extract_quotes(make_document(text, "x.txt"))] != ["Ana Ruiz"]
 
 
-def test_a_name_then_a_role_in_lower_case_then_the_verb():
+@pytest.mark.parametrize("role", ["analyst with Salomon Inc", "tax partner at EY India"])
+def test_a_name_then_a_role_in_lower_case_then_the_verb(role):
     from retrieval.documents import make_document
 
-    text = ('Mark Rogers spoke first. "There is no truth to it," Sherman Chao, analyst with '
-            'Salomon Inc said. "The logic does not support it," he said.\n')  # fmt: skip
+    text = (f'Mark Rogers spoke first. "There is no truth to it," Sherman Chao, {role} said. '
+            '"The logic does not support it," he said.\n')  # fmt: skip
     quotes = extract_quotes(make_document(text, "x.txt"))
     assert [q.speaker for q in quotes] == ["Sherman Chao", "Sherman Chao"], quotes
 
