@@ -608,3 +608,13 @@ def test_who_reports_a_quote_and_who_said_it(text, speaker):
 
     quotes = extract_quotes(make_document(text, "x.txt"))
     assert quotes and quotes[-1].speaker == speaker, quotes
+
+
+def test_according_to_a_reporter_never_makes_it_the_speaker_of_an_unknown_she():
+    """NDTV, scraped: `"…," she said, according to news agency Press Trust of India.` with a
+    "she" the rules cannot place: nobody's, never the agency's."""
+    from retrieval.documents import make_document
+
+    path = ROOT / "tests/fixtures/quotes_blind9/web_ndtv_diana_hayden_rebukes_deb.txt"
+    quotes = extract_quotes(make_document(path.read_text(encoding="utf-8"), path.name))
+    assert quotes and "Press Trust of India" not in {q.speaker for q in quotes}
