@@ -202,7 +202,8 @@ _PLACE_AND_BODY_WORDS = set(
     parliament party union organization organisation group bank fund agency office commission
     court affairs commerce defence defense security cold war winter summer olympics olympic games
     examiner times post news press reuters street sea ocean river university institute alliance
-    forces army navy air force republic federation democrats republicans communist""".split()
+    forces army navy air force republic federation democrats republicans communist room building
+    centre center stadium airport station palace hotel hospital square""".split()
 )
 # Alone, these are no speaker: "Western said", "Tuesday said" are misreadings.
 _NOT_A_SPEAKER = _FUNCTION_WORDS | _TITLE_WORDS | _NATIONALITY_WORDS | _CALENDAR_WORDS

@@ -425,6 +425,19 @@ def _kind(masked: str, s: int, span: _Span, para_start: int) -> str:
     return "partial"
 
 
+def _is_title_case_line(text: str, start: int, end: int) -> bool:
+    """A headline in title case ("Trump Keeps World Guessing on Trade"): its capitals are no
+    names to read (the body names the same people)."""
+    words = _WORD.findall(text, start, min(end, start + 400))
+    long_words = [w for w in words if len(w) > 3]
+    return (
+        3 <= len(words) <= 20
+        and len(long_words) >= 3
+        and sum(w[0].isupper() for w in long_words) >= 0.8 * len(long_words)
+        and not text[start:end].rstrip().endswith((".", '"', "”"))
+    )
+
+
 def _is_headline(text: str, start: int, end: int) -> bool:
     """A line in capitals is a cross-promoted headline: its marks are not quotations. So is a
     short line that is one phrase in single marks and no sentence ("‘We will win’" heading
@@ -499,6 +512,7 @@ def _analyse(doc: Document) -> tuple[list[Quote], _People]:
     spans_by_para = _paragraph_spans(text, paras)
     all_spans = [sp for spans in spans_by_para for sp in spans]
     titles = [(sp.open, sp.close) for sp in all_spans if _is_title(text, sp.open + 1, sp.close)]
+    titles = sorted(titles + [(a, b) for a, b in paras if _is_title_case_line(text, a, b)])
     people = _find_people(text, titles)  # (a quoted headline's capitals name nobody)
     state = _State(people, text=text)
     masked = _mask(text, all_spans)

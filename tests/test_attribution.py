@@ -618,3 +618,14 @@ def test_according_to_a_reporter_never_makes_it_the_speaker_of_an_unknown_she():
     path = ROOT / "tests/fixtures/quotes_blind9/web_ndtv_diana_hayden_rebukes_deb.txt"
     quotes = extract_quotes(make_document(path.read_text(encoding="utf-8"), path.name))
     assert quotes and "Press Trust of India" not in {q.speaker for q in quotes}
+
+
+def test_a_headline_in_title_case_names_nobody():
+    """People, as scraped: the title-case headline lines at the top gave "Lower Back Tattoo" and
+    left Amy Schumer's quotes to it or to nobody."""
+    from retrieval.documents import make_document
+
+    path = ROOT / "tests/fixtures/quotes_blind9/web_people_amy_schumer_oprah.txt"
+    quotes = extract_quotes(make_document(path.read_text(encoding="utf-8"), path.name))
+    speakers = {q.speaker for q in quotes}
+    assert "Lower Back Tattoo" not in speakers and "Amy Schumer" in speakers
