@@ -166,3 +166,31 @@ def test_sentence_terms_are_the_tokenizers_and_kept_per_sentence_id():
     assert first == [frozenset(t) for t in lexical.tokenize([text for _, text in items])]
     again = lexical.sentence_terms(items)
     assert all(a is b for a, b in zip(first, again, strict=True))  # not tokenized again
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "lacks"),
+    [
+        ("How many votes did Deval Patrick win in the primary?",
+         "To win, he would need the black voters who make up the base.", True),
+        ("How many votes did Deval Patrick win in the primary?",
+         "He won roughly two-thirds of the black vote.", False),
+        ("At what price did the shares trade when the halt ended?",
+         "Star entered a trading halt on Monday morning.", True),
+        ("When did the former vice president admit his guilt?",
+         "Freeman exchanged inside information with Martin Siegel.", True),
+        ("When did the former vice president admit his guilt?",
+         "Siegel pleaded guilty in February.", False),
+        ("Who is the chief executive of Tritium?",
+         "The contract was awarded to Brisbane technology company Tritium.", True),
+        ("Who is the chief executive of Tritium?",
+         "Tritium chief executive Jane Hunter said the network would open soon.", False),
+        # no type asked: never refused on these grounds
+        ("What did the minister say about the talks?", "The talks went well.", False),
+        ("How many " + "very " * 5000 + "votes?", "None.", True),  # bounded reading
+    ],
+)  # fmt: skip
+def test_an_answer_without_what_the_question_asks_for_is_no_answer(question, answer, lacks):
+    from retrieval.answer import lacks_asked_type
+
+    assert lacks_asked_type(question, answer) is lacks
