@@ -243,6 +243,7 @@ def _find_people(text: str, titles: Sequence[tuple[int, int]] = ()) -> _People:
     for word, names in firsts.items():
         if len(names) == 1 and word not in lasts and word not in people.aliases:
             people.aliases[word] = set(names)
+    _names_inside_skipped_runs(text, people, singles)
     for pos, word, role in singles:  # "Zhang said", "President Putin": mentions by alias
         names = people.aliases.get(word.lower(), set())
         if role and not names and _is_role_word(role.split()[-1]):
@@ -263,6 +264,33 @@ def _find_people(text: str, titles: Sequence[tuple[int, int]] = ()) -> _People:
     _drop_bodies(people, set(people.acronyms.values()))
     people.genders = _genders(text, people)
     return people
+
+
+def _names_inside_skipped_runs(text: str, people: _People, singles) -> None:
+    """A surname used alone whose full name was only written inside a longer run read as an
+    office ("Acting U.S. Attorney for the District of Massachusetts Joshua Levy said ... Levy
+    said"): the one given name written before it makes the full name."""
+    for word in {w for _, w, _ in singles if w.lower() not in people.aliases}:
+        if not _is_name_word(word) or word.lower() in NON_NAME or _is_role_word(word):
+            continue
+        given = {  # (only inside a longer capitalised run: "Massachusetts Joshua Levy")
+            m.group(1)
+            for m in re.finditer(
+                rf"[{_UPPER}][\w.’'\-]*[ \t]+([{_UPPER}][{_LOWER}]+)[ \t]+{re.escape(word)}\b",
+                text,
+            )
+        }
+        if len(given) != 1:
+            continue
+        first = next(iter(given))
+        low = first.lower()
+        if _is_role_word(first) or low in NON_NAME | _FUNCTION_WORDS | SUBORDINATORS:
+            continue
+        name = f"{first} {word}"
+        people.roles.setdefault(name, [])
+        people.mentions.setdefault(name, []).append(text.index(name))
+        people.aliases.setdefault(word.lower(), set()).add(name)
+        people.aliases.setdefault(name.lower(), set()).add(name)
 
 
 def _drop_bodies(people: _People, bodies: set[str]) -> None:

@@ -629,3 +629,14 @@ def test_a_headline_in_title_case_names_nobody():
     quotes = extract_quotes(make_document(path.read_text(encoding="utf-8"), path.name))
     speakers = {q.speaker for q in quotes}
     assert "Lower Back Tattoo" not in speakers and "Amy Schumer" in speakers
+
+
+def test_a_full_name_written_only_inside_a_long_office_title():
+    from retrieval.documents import make_document
+
+    text = ("Acting United States Attorney for the District of Massachusetts Joshua Levy said "
+            'the case is open. "This ring was built on secrecy," said Levy.\n')  # fmt: skip
+    quotes = extract_quotes(make_document(text, "x.txt"))
+    assert [q.speaker for q in quotes] == ["Joshua Levy"], quotes
+    text = 'Although Citicorp said it would wait, "the issue will be re-evaluated," Citicorp said.\n'
+    assert [q.speaker for q in extract_quotes(make_document(text, "x.txt"))] == ["Citicorp"]
