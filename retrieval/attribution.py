@@ -223,10 +223,10 @@ def _name_before_role(text: str, masked: str, s: int, lo: int, state: _State) ->
     clause = _tokens(text, lo, min(len(text), lo + 60))[:4]
     if (
         not clause
-        or not clause[0][2][0].islower()
+        or not (clause[0][2][0].islower() or (clause[0][2].isupper() and len(clause[0][2]) <= 6))
         or not any(t[2] in _ROLE_WORDS for t in clause)
         or masked[max(s, lo - 2) : lo] != ", "
-    ):  # ("paper analyst for Prudential Bache", "tax partner at EY India")
+    ):  # ("paper analyst for Prudential Bache", "tax partner at EY India", "PTC president")
         return None
     who = _resolve_span(_phrase(text, max(s, lo - 80), lo - 2, from_end=True), state)
     return who if _is_person(who, state) else None

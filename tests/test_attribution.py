@@ -561,7 +561,9 @@ def test_the_verbs_of_an_opening_question_clause_are_not_the_sentences():
     assert [q.speaker for q in extract_quotes(make_document(text, "x.txt"))] != ["Ana Ruiz"]
 
 
-@pytest.mark.parametrize("role", ["analyst with Salomon Inc", "tax partner at EY India"])
+@pytest.mark.parametrize(
+    "role", ["analyst with Salomon Inc", "tax partner at EY India", "PTC president and activist"]
+)
 def test_a_name_then_a_role_in_lower_case_then_the_verb(role):
     from retrieval.documents import make_document
 
