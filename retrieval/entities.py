@@ -41,6 +41,7 @@ from .lexicon import (  # the package's own attribution modules
     _UPPER,
     EAST_ASIAN_FAMILY_NAMES,
     NON_NAME,
+    POST_NOMINALS,
     QMASK,
     ROLE_HEADS,
     SOFT_HYPHEN,
@@ -473,6 +474,8 @@ def _with_middle_names(name: str, people: _People) -> list[str]:
 
 def _name_in_run(text, words, people: _People, singles) -> None:
     """Split one capitalised run into (role words, name) and record the name."""
+    while len(words) > 2 and words[-1][1] in POST_NOMINALS:
+        words = words[:-1]  # "Peter Ainsworth MP": the name, then an office
     k = len(words)
     while k > 0 and _is_name_word(words[k - 1][1]):
         k -= 1

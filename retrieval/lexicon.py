@@ -288,6 +288,10 @@ _CAP_WORD = (
 )
 _INITIALS = re.compile(rf"[{_UPPER}]\.(?:[{_UPPER}]\.)*|[{_UPPER}]")
 _NOT_INITIALS = {"U.S.", "U.N.", "U.K.", "E.U.", "U.S.A.", "N.Y.", "D.C."}
+# Letters after a British or Commonwealth name ("Peter Ainsworth MP", "Jane Doe QC"): an office
+# or honour, never part of the name.
+POST_NOMINALS = {"MP", "MPs", "MEP", "MSP", "MLA", "MPP", "MHA", "QC", "KC", "SC", "OBE", "CBE",
+                 "MBE", "KBE", "DBE"}  # fmt: skip
 # Generational suffixes end a name but are never the name a later mention uses.
 _NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 # "Although Citicorp said ...": a clause opener is no part of a name.

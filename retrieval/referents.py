@@ -42,6 +42,7 @@ from .lexicon import (  # the package's own attribution modules
     _PLACE_AND_BODY_WORDS,
     _POSSESSIVE_DETERMINERS,
     _TITLE_WORDS,
+    POST_NOMINALS,
     PRONOUNS,
     QMASK,
     ROLE_HEADS,
@@ -207,6 +208,8 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
         words = words[1:]
     if not words:
         return None
+    while len(words) > 2 and words[-1] in POST_NOMINALS:
+        words = words[:-1]  # "Peter Ainsworth MP said"
     if words[-1].lower() in _DOCUMENTS and not (
         len(words) > 1 and _strip_possessive(words[-2])[1]
     ):  # "the FIR alleged", "the affidavit said": a paper whose author is not named

@@ -642,3 +642,20 @@ def test_a_full_name_written_only_inside_a_long_office_title():
     assert [q.speaker for q in quotes] == ["Joshua Levy"], quotes
     text = 'Although Citicorp said it would wait, "the issue will be re-evaluated," Citicorp said.\n'
     assert [q.speaker for q in extract_quotes(make_document(text, "x.txt"))] == ["Citicorp"]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ('Peter Ainsworth MP said: "The policy is an example of disjointed thinking."\n',
+         "Peter Ainsworth"),
+        ('Committee chairman Peter Ainsworth MP, said: "The policy is disjointed."\n',
+         "Peter Ainsworth"),
+        ('Labour MPs said the plan was "an example of disjointed thinking".\n', None),
+    ],
+)  # fmt: skip
+def test_letters_after_a_name_are_not_the_name(text, speaker):
+    from retrieval.documents import make_document
+
+    quotes = extract_quotes(make_document(text, "x.txt"))
+    assert quotes and quotes[-1].speaker == speaker, quotes
