@@ -18,6 +18,13 @@ from haystack import NOT_QUOTED, SEED_SPEAKERS, write_haystack  # noqa: E402
 from quote_attribution import run  # noqa: E402
 
 
+def quotes_of(text: str) -> list:
+    """The quotes of a one-article text, as the index would store them."""
+    from retrieval.documents import make_document
+
+    return extract_quotes(make_document(text, "x.txt"))
+
+
 # Measured on the dev splits, and on blind sets after their one run (the current blind set is
 # run once, by hand, never here). Each floor sits a little under what was
 # measured, so a change that puts words in wrong mouths fails.
@@ -218,9 +225,7 @@ def test_unquoted_person_gets_no_one_elses_words(seed_index):
     ],
 )  # fmt: skip
 def test_attribution_forms_of_real_news(text, speaker):
-    from retrieval.documents import make_document
-
-    quotes = extract_quotes(make_document(text, "x.txt"))
+    quotes = quotes_of(text)
     assert quotes and {q.speaker for q in quotes} == {speaker}, quotes
 
 
@@ -280,9 +285,7 @@ def test_speech_in_straight_single_quotes_when_an_article_has_no_double_marks():
     ],
 )
 def test_labels_and_defined_terms_are_nobodys_words(text):
-    from retrieval.documents import make_document
-
-    quotes = extract_quotes(make_document(text, "x.txt"))
+    quotes = quotes_of(text)
     assert not [q for q in quotes if q.text in ("friend of the court", "gig economy", "In play")]
 
 
@@ -316,9 +319,7 @@ def test_paragraphs_of_one_quote_run_together_are_each_quoted():
     ],
 )  # fmt: skip
 def test_a_quote_after_reported_speech_continues_it(text, speaker):
-    from retrieval.documents import make_document
-
-    quotes = extract_quotes(make_document(text, "x.txt"))
+    quotes = quotes_of(text)
     assert quotes and quotes[-1].speaker == speaker, quotes
 
 
@@ -350,9 +351,7 @@ def test_a_quote_after_reported_speech_continues_it(text, speaker):
     ],
 )  # fmt: skip
 def test_a_pronoun_is_nobody_when_someone_else_acted_since_the_speaker(text, speaker):
-    from retrieval.documents import make_document
-
-    quotes = extract_quotes(make_document(text, "x.txt"))
+    quotes = quotes_of(text)
     assert quotes and quotes[-1].speaker == speaker, quotes
 
 
@@ -388,9 +387,7 @@ def test_a_run_of_one_speakers_quotes_keeps_its_speaker():
     ],
 )  # fmt: skip
 def test_the_verb_that_opens_a_quote_names_its_speaker(text, speakers):
-    from retrieval.documents import make_document
-
-    quotes = extract_quotes(make_document(text, "x.txt"))
+    quotes = quotes_of(text)
     assert [q.speaker for q in quotes] == speakers, quotes
 
 
@@ -411,9 +408,7 @@ def test_the_verb_that_opens_a_quote_names_its_speaker(text, speakers):
     ],
 )  # fmt: skip
 def test_names_read_from_the_article_not_from_its_furniture(text, speaker):
-    from retrieval.documents import make_document
-
-    quotes = extract_quotes(make_document(text, "x.txt"))
+    quotes = quotes_of(text)
     assert quotes and quotes[-1].speaker == speaker, quotes
 
 
@@ -428,9 +423,7 @@ def test_names_read_from_the_article_not_from_its_furniture(text, speaker):
     ],
 )  # fmt: skip
 def test_words_quoted_from_another_are_never_the_quoters(text, speaker):
-    from retrieval.documents import make_document
-
-    quotes = extract_quotes(make_document(text, "x.txt"))
+    quotes = quotes_of(text)
     assert quotes and quotes[-1].speaker == speaker, quotes
 
 
@@ -444,9 +437,7 @@ def test_words_quoted_from_another_are_never_the_quoters(text, speaker):
     ],
 )  # fmt: skip
 def test_verbs_that_report_speech_only_right_after_a_quote(text, speaker):
-    from retrieval.documents import make_document
-
-    quotes = extract_quotes(make_document(text, "x.txt"))
+    quotes = quotes_of(text)
     assert quotes and quotes[-1].speaker == speaker, quotes
 
 
@@ -463,9 +454,7 @@ def test_verbs_that_report_speech_only_right_after_a_quote(text, speaker):
     ],
 )  # fmt: skip
 def test_a_sentence_after_a_quote_is_its_attribution_only_when_it_ends_there(text, speakers):
-    from retrieval.documents import make_document
-
-    quotes = extract_quotes(make_document(text, "x.txt"))
+    quotes = quotes_of(text)
     assert [q.speaker for q in quotes] == speakers, quotes
 
 
@@ -487,9 +476,7 @@ def test_an_office_for_a_field_is_no_person_named_by_the_field():
     ],
 )
 def test_a_paper_without_an_author_is_nobody(text):
-    from retrieval.documents import make_document
-
-    quotes = extract_quotes(make_document(text, "x.txt"))
+    quotes = quotes_of(text)
     assert quotes and quotes[-1].speaker is None, quotes
 
 
@@ -504,9 +491,7 @@ def test_a_paper_without_an_author_is_nobody(text):
     ],
 )  # fmt: skip
 def test_a_role_means_the_one_titled_name_that_holds_it(text, speaker):
-    from retrieval.documents import make_document
-
-    quotes = extract_quotes(make_document(text, "x.txt"))
+    quotes = quotes_of(text)
     assert quotes and quotes[-1].speaker == speaker, quotes
 
 
@@ -527,9 +512,7 @@ def test_a_role_means_the_one_titled_name_that_holds_it(text, speaker):
     ],
 )  # fmt: skip
 def test_names_with_bare_initials_and_titled_one_word_names(text, speaker):
-    from retrieval.documents import make_document
-
-    quotes = extract_quotes(make_document(text, "x.txt"))
+    quotes = quotes_of(text)
     assert quotes and quotes[-1].speaker == speaker, quotes
 
 
@@ -606,9 +589,7 @@ def test_quotes_glued_to_the_text_around_them_in_scraped_news():
     ],
 )  # fmt: skip
 def test_who_reports_a_quote_and_who_said_it(text, speaker):
-    from retrieval.documents import make_document
-
-    quotes = extract_quotes(make_document(text, "x.txt"))
+    quotes = quotes_of(text)
     assert quotes and quotes[-1].speaker == speaker, quotes
 
 
@@ -640,8 +621,8 @@ def test_a_full_name_written_only_inside_a_long_office_title():
             'the case is open. "This ring was built on secrecy," said Levy.\n')  # fmt: skip
     quotes = extract_quotes(make_document(text, "x.txt"))
     assert [q.speaker for q in quotes] == ["Joshua Levy"], quotes
-    text = 'Although Citicorp said it would wait, "the issue will be re-evaluated," Citicorp said.\n'
-    assert [q.speaker for q in extract_quotes(make_document(text, "x.txt"))] == ["Citicorp"]
+    text = 'Although Citicorp said it would wait, "it will be re-evaluated," Citicorp said.\n'
+    assert [q.speaker for q in quotes_of(text)] == ["Citicorp"]
 
 
 @pytest.mark.parametrize(
@@ -655,7 +636,5 @@ def test_a_full_name_written_only_inside_a_long_office_title():
     ],
 )  # fmt: skip
 def test_letters_after_a_name_are_not_the_name(text, speaker):
-    from retrieval.documents import make_document
-
-    quotes = extract_quotes(make_document(text, "x.txt"))
+    quotes = quotes_of(text)
     assert quotes and quotes[-1].speaker == speaker, quotes
