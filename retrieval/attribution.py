@@ -417,10 +417,12 @@ _INVERTED_SPEECH = re.compile(
     r"(?:(?<=\x00\s)|(?<=\x00[,.]\s))"
     r"(?:agreed|continued|concluded|echoed|offered|recounted|conceded|went on)\b"
 )
+# An opening clause: "Asked if ...,", "When Winfrey asked ...,", "After Russia said ...,".
 _LEADING_CLAUSE = re.compile(
-    r"\s*(?:(?:When|After|As|While|Before|Once)\s+)?"
-    r"(?:[Aa]sked|[A-Z][\w’'\-]+(?:\s+[\w’'.\-]+){0,3}?\s+asked)\b[^\x00,;:]{1,160},"
+    r"\s*(?:(?:When|After|As|While|Before|Once|Although|Though|Since|If)\s+"
+    r"(?:[^\x00,;:]{0,160}?\b(asked)\b)?[^\x00,;:]{1,160}|([Aa]sked)\b[^\x00,;:]{1,160}),"
 )
+_PRONOUN_NEXT = re.compile(r"\s*(?:he|she|they|it|we|I)\b")
 _QUOTATIONS_OF_ANOTHER = (_QUOTED_AS, _QUOTED_COLON, _QUOTING_FIRST, _QUOTED_PASSIVE)
 
 
@@ -455,6 +457,8 @@ def _sentence_who(text, masked, s, e, state: _State) -> tuple[_Who | None, bool]
     # ("he was told", "when asked": the subject is not the one speaking)
     verbs = [v for v in SPEECH_VERB.finditer(masked, s, e) if not _is_passive(masked, s, v)]
     lead = _LEADING_CLAUSE.match(masked, s, e)
+    if lead and not (lead.group(1) or lead.group(2)) and _PRONOUN_NEXT.match(masked, lead.end(), e):
+        lead = None  # "When Ghani announced the swap, he said ...": he is the one who announced
     if lead and any(v.start() >= lead.end() for v in verbs):
         # "Asked if the president would say he erred, spokesman Marlin Fitzwater told
         # reporters", "When Winfrey asked if he could share it, he declined, saying": the

@@ -167,10 +167,12 @@ class _State:
         for at, name in people.mentions_between(lo, pos):
             if name == speaker or masked[at] == QMASK or name in people.bodies:
                 continue
-            if name not in people.genders and not people.roles.get(name):
-                continue  # "the Nou Camp", "Imam Hussain": nothing says it is a person
             if gender is not None and people.genders.get(name, gender) != gender:
                 continue
+            if _INVERTED_BEFORE.search(masked, max(0, at - 60), at):
+                return True  # "“…,” said Thomas Ricks, a senior fellow": the subject, inverted
+            if name not in people.genders and not people.roles.get(name):
+                continue  # "the Nou Camp", "Imam Hussain": nothing says it is a person
             if _acts(masked, at, pos):
                 return True
         for unnamed in _UNNAMED_PERSON.finditer(masked, lo, pos):
@@ -507,6 +509,10 @@ def _acts(masked: str, at: int, hi: int) -> bool:
     return _verb_follows(masked, end, hi)
 
 
+_INVERTED_BEFORE = re.compile(
+    r"\x00[,.?!]?\s+(?:said|says|added|asked|told|wrote|explained|noted|argued|agreed)\s+"
+    r"(?:(?:former|then|[A-Z][\w.’'\-]*)\s+)*$"
+)
 # The word before a name and its titles ("of former President Ferdinand Marcos"): after one of
 # these, the name is an object, or the subject of words someone else reports.
 _WORDS_BEFORE = re.compile(r"\b([a-z]+)\s+(?:(?:former|then|[A-Z][\w.’'\-]*)\s+)*$")

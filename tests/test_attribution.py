@@ -638,3 +638,23 @@ def test_a_full_name_written_only_inside_a_long_office_title():
 def test_letters_after_a_name_are_not_the_name(text, speaker):
     quotes = quotes_of(text)
     assert quotes and quotes[-1].speaker == speaker, quotes
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # an opening "After X said ...," clause is not the sentence's speaker
+        ("After Russia said in March that the plant would open, U.S. Secretary of State Hillary "
+         'Clinton said that "it would be premature to go ahead."\n', "Hillary Clinton"),
+        # ... but in "When Ghani announced it, he said ..." he is the one who announced
+        ("Ms Stephanie Grisham spoke. When Mr Ashraf Ghani announced the swap, he said he hoped "
+         'it would "pave the way to peace talks."\n', "Ashraf Ghani"),
+        # an inverted subject ("“…,” said Thomas Ricks") is a rival for a later "he"
+        ('Robert Gates spoke first. "What could be more American?" said Thomas Ricks, author '
+         'of "Making the Corps," about the Marines. "I would not make changes," he added.\n',
+         None),
+    ],
+)  # fmt: skip
+def test_opening_clauses_and_inverted_subjects(text, speaker):
+    quotes = quotes_of(text)
+    assert quotes and quotes[-1].speaker == speaker, quotes
