@@ -265,6 +265,9 @@ def _find_people(text: str, titles: Sequence[tuple[int, int]] = ()) -> _People:
     people.acronyms = _acronyms_defined(text)
     _drop_bodies(people, set(people.acronyms.values()))
     people.genders = article_genders(text, people)
+    for word, titles in people.titles.items():  # "Prince Harry", "Queen Rania": one word, a title
+        if word not in people.genders and (gender := gender_of(titles)):
+            people.genders[word] = gender
     return people
 
 

@@ -659,3 +659,9 @@ def test_letters_after_a_name_are_not_the_name(text, speaker):
 def test_opening_clauses_and_inverted_subjects(text, speaker):
     quotes = quotes_of(text)
     assert quotes and quotes[-1].speaker == speaker, quotes
+
+
+def test_a_title_genders_a_one_word_name():
+    text = ('Prince Harry spoke first. When Meghan joined the family, she said "that was the '
+            'last time I saw my passport."\n')  # fmt: skip
+    assert "Harry" not in {q.speaker for q in quotes_of(text)}
