@@ -391,7 +391,7 @@ _PRONOUN_WINDOW = 400  # characters back in which a he/she looks for a person of
 
 
 # A bare head noun names no body by itself ("the company said"); "the Kremlin said" does.
-_GENERIC_BODIES = _BODY_HEADS - {"kremlin", "government", "military", "army", "police"}
+_GENERIC_BODIES = _BODY_HEADS - {"kremlin", "military", "army", "police"}
 
 
 _NEAR_BODY = 600  # characters: a bare "the company" means a body named this close before

@@ -665,3 +665,9 @@ def test_a_title_genders_a_one_word_name():
     text = ('Prince Harry spoke first. When Meghan joined the family, she said "that was the '
             'last time I saw my passport."\n')  # fmt: skip
     assert "Harry" not in {q.speaker for q in quotes_of(text)}
+
+
+def test_the_government_alone_is_nobody_across_articles():
+    """A bare "the government said" would make one speaker of every government in the index."""
+    text = 'GST revenue rose. "This includes CGST and SGST," the government said.\n'
+    assert [q.speaker for q in quotes_of(text)] == [None]
