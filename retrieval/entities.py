@@ -68,11 +68,9 @@ class _People:
     midcaps: set[str] = field(default_factory=set)  # capitalised words seen inside sentences
     genders: dict[str, str] = field(default_factory=dict)  # full name -> "m" | "f", when known
     bodies: list[str] = field(default_factory=list)  # bodies named ("American Motors Corp")
-    titled: set[str] = field(
-        default_factory=set
-    )  # one-word names after a title: "President Reagan"
     acronyms: dict[str, str] = field(default_factory=dict)  # "ISPR" -> its name, where defined
-    titles: dict[str, list[str]] = field(default_factory=dict)  # "Reagan" -> ["President"]
+    # One-word names after a title ("President Reagan"), a person though never named in full:
+    titled: dict[str, list[str]] = field(default_factory=dict)  # "Reagan" -> ["President"]
 
     def add_role(self, name: str, role: str | None) -> None:
         if role and role.lower() not in {r.lower() for r in self.roles[name]}:
@@ -249,10 +247,9 @@ def _find_people(text: str, titles: Sequence[tuple[int, int]] = ()) -> _People:
     for pos, word, role in singles:  # "Zhang said", "President Putin": mentions by alias
         names = people.aliases.get(word.lower(), set())
         if role and not names and _is_role_word(role.split()[-1]):
-            people.titled.add(word)  # "President Reagan" with no first name: still a person
-            titles = people.titles.setdefault(word, [])
+            titles = people.titled.setdefault(word, [])  # ("the president said" may mean him)
             if role not in titles:
-                titles.append(role)  # so that "the president said" can mean him
+                titles.append(role)
         if len(names) == 1:
             name = next(iter(names))
             if gender_of([role] if role else []) not in ("", gender_of(people.roles[name])):
@@ -265,7 +262,7 @@ def _find_people(text: str, titles: Sequence[tuple[int, int]] = ()) -> _People:
     people.acronyms = _acronyms_defined(text)
     _drop_bodies(people, set(people.acronyms.values()))
     people.genders = article_genders(text, people)
-    for word, titles in people.titles.items():  # "Prince Harry", "Queen Rania": one word, a title
+    for word, titles in people.titled.items():  # "Prince Harry", "Queen Rania": one word, a title
         if word not in people.genders and (gender := gender_of(titles)):
             people.genders[word] = gender
     return people

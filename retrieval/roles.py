@@ -135,7 +135,7 @@ def _resolve_role(phrase: str, pos: int, people: _People) -> str | None:
     if fits is None:
         fits = [n for n, rs in people.roles.items() if any(role_matches(phrase, r) for r in rs)]
         fits += [  # "President Reagan" ... "the president said"
-            w for w, ts in people.titles.items()
+            w for w, ts in people.titled.items()
             if w not in people.roles and any(role_matches(phrase, t) for t in ts)
         ]  # fmt: skip
         people.role_fits[phrase] = fits
