@@ -15,7 +15,6 @@ from .lexicon import (  # the package's own attribution modules
     _GROUP_WORDS,
     _INDEFINITES,
     _INTRO,
-    _IRREGULAR_PASTS,
     _LEADING_CONJUNCTION,
     _POSSESSIVE_DETERMINERS,
     _PREPOSITION_END,
@@ -34,6 +33,7 @@ from .referents import (  # the package's own attribution modules
     _State,
     _Who,
     _word_before,
+    looks_like_verb,
 )
 from .roles import (  # the package's own attribution modules
     _NATIONALITIES,
@@ -189,7 +189,7 @@ def _person_in_clause(
     size = next((k for k, t in enumerate(tail) if _strip_possessive(t[2])[0] not in parts), None)
     size = len(tail) if size is None else max(size, 1)
     gap = tail[size:] if before_verb else lead
-    if len(gap) > _CLAUSE_REACH or any(_looks_like_verb(t[2]) for t in gap):
+    if len(gap) > _CLAUSE_REACH or any(looks_like_verb(t[2]) for t in gap):
         return None  # "Gros met bankers and Citicorp said": Citicorp's verb, not his
     if _strip_possessive(tail[size - 1][2])[1] or any(t[2].lower() in _INDEFINITES for t in lead):
         return None  # "Trump’s tweets", "a Los Angeles-based attorney": not the name's words
@@ -249,7 +249,7 @@ def _colon_speaker(text: str, masked: str, s: int, colon: int, state: _State) ->
     verb before the colon it is a label or a topic ("But Hillary Clinton: “…”", "About his
     health: “…”"), and the quote stays unattributed."""
     before = _tokens(masked, s, colon)
-    if not any(_looks_like_verb(t[2]) for t in before):
+    if not any(looks_like_verb(t[2]) for t in before):
         return None
     relative = _WHO_SAID.search(masked, s, colon)
     if relative:  # "... and Prime Minister Keir Starmer, who said: “…”": the one before "who"
@@ -266,20 +266,6 @@ def _colon_speaker(text: str, masked: str, s: int, colon: int, state: _State) ->
     if name is not None:
         return _Who(name, state.people.first_role(name), "explicit")
     return who if who is not None and who.speaker is not None else None
-
-
-def _looks_like_verb(word: str) -> bool:
-    """A finite verb, roughly: a speech verb, an auxiliary, or a past-tense form."""
-    low = word.lower()
-    if "-" in low:
-        return False  # "Maryland-based", "state-owned": a compound modifier, not a verb
-    return (
-        bool(SPEECH_VERB.fullmatch(low))
-        or low in _BE_FORMS
-        or low in {"has", "have", "had", "did", "does", "do", "will", "would", "can", "could"}
-        or (low.endswith("ed") and len(low) > 4)
-        or low in _IRREGULAR_PASTS
-    )
 
 
 def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | None:
@@ -308,7 +294,7 @@ def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | N
         if (
             lead
             and lead[0][2].lower() in _INDEFINITES
-            and any(_looks_like_verb(t[2]) or t[2] in _OBJECT_PREPOSITIONS for t in lead[1:])
+            and any(looks_like_verb(t[2]) or t[2] in _OBJECT_PREPOSITIONS for t in lead[1:])
         ):  # "A commission set up to unravel the affairs of Air Lanka says": the commission
             return _Who(None, None, "alias")  # (but "a smiling Clinton said" is Clinton)
         who = _resolve_span(toks, state)

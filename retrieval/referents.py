@@ -453,10 +453,26 @@ def _phrase(text: str, lo: int, hi: int, from_end: bool) -> list[tuple[int, int,
     return _trim_phrase(kept)
 
 
-_AUXILIARIES = _BE_FORMS | {
+_FINITE_AUXILIARIES = _BE_FORMS | {
     "has", "had", "have", "will", "would", "could", "can", "may", "might", "should", "must",
-    "did", "does", "isn’t", "isn't", "wasn’t", "wasn't",
+    "did", "does", "do", "isn’t", "isn't", "wasn’t", "wasn't",
 }  # fmt: skip
+
+
+def looks_like_verb(word: str) -> bool:
+    """A finite verb, roughly: a speech verb, an auxiliary, or a past-tense form ("Marcos
+    associates", "the Tower report" are nouns; "Maryland-based" is a modifier)."""
+    low = word.lower()
+    if "-" in low:
+        return False
+    return (
+        SPEECH_VERB.fullmatch(low) is not None
+        or low in _FINITE_AUXILIARIES
+        or low in _IRREGULAR_PASTS
+        or (low.endswith("ed") and len(low) > 4)
+    )
+
+
 # `Ruki Fernando, who advocates ..., said` / `Dr. Robert Stern, a Boston dermatologist, said`
 _APPOSITION = re.compile(r"\s*,[^,;:]{1,80},")
 
@@ -487,13 +503,7 @@ def _verb_follows(masked: str, end: int, hi: int) -> bool:
     word = _NEXT_WORD.match(masked, end, hi)
     if not word:
         return False
-    verb = word.group(1)
-    return (  # a finite verb; "Marcos associates", "the Tower report" are nouns, not clauses
-        verb in _AUXILIARIES
-        or verb in _IRREGULAR_PASTS
-        or (verb.endswith("ed") and len(verb) > 3)
-        or SPEECH_VERB.fullmatch(verb) is not None
-    )
+    return looks_like_verb(word.group(1))
 
 
 def _acts(masked: str, at: int, hi: int) -> bool:
@@ -509,9 +519,8 @@ def _acts(masked: str, at: int, hi: int) -> bool:
     return _verb_follows(masked, end, hi)
 
 
-_INVERTED_BEFORE = re.compile(
-    r"\x00[,.?!]?\s+(?:said|says|added|asked|told|wrote|explained|noted|argued|agreed)\s+"
-    r"(?:(?:former|then|[A-Z][\w.’'\-]*)\s+)*$"
+_INVERTED_BEFORE = re.compile(  # "“…,” said Thomas Ricks": a speech verb right after a quote
+    r"\x00[,.?!]?\s+" + SPEECH_VERB.pattern + r"\s+(?:(?:former|then|[A-Z][\w.’'\-]*)\s+)*$"
 )
 # The word before a name and its titles ("of former President Ferdinand Marcos"): after one of
 # these, the name is an object, or the subject of words someone else reports.
