@@ -18,6 +18,7 @@ from .contract import Answer, Hit, Part, QuoteRef, Scores, Span, Speaker, answer
 from .dense import dense_search, dense_search_within
 from .lexical import idf as term_idf
 from .lexical import lexical_search, sentence_terms, tokenize
+from .lexicon import _CALENDAR_WORDS
 from .quotes import Quote
 from .records import Index
 from .search import reciprocal_rank_fusion
@@ -193,10 +194,12 @@ _NUMBER = re.compile(
     r"|fifty|hundred|thousand|million|billion|half|third|quarter|dozen|doubl|tripl)\w*\b",
     re.IGNORECASE,
 )
-_DATE = re.compile(
-    r"\d|\b(?:january|february|march|april|may|june|july|august|september|october|november"
-    r"|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today"
-    r"|tomorrow|week|month|year|spring|summer|autumn|winter)\b",
+_DATE = re.compile(  # (the calendar words the attribution rules already know, and periods)
+    r"\d|\b(?:"
+    + "|".join(
+        sorted(_CALENDAR_WORDS | {"week", "month", "year", "spring", "summer", "autumn", "winter"})
+    )
+    + r")\b",
     re.IGNORECASE,
 )
 _FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+")
@@ -205,7 +208,6 @@ _FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+")
 def lacks_asked_type(question: str, answer: str) -> bool:
     """Whether the answer's sentences lack what the question's first words ask for: a number
     ("how many", "at what price"), a date ("when"), a person's name ("who is")."""
-    question = question[:MAX_TYPED_QUESTION]
     if _ASKS_NUMBER.search(question):
         return not _NUMBER.search(answer)
     if _ASKS_DATE.search(question):
@@ -213,9 +215,6 @@ def lacks_asked_type(question: str, answer: str) -> bool:
     if _ASKS_PERSON.search(question):
         return not any(name not in question for name in _FULL_NAME.findall(answer))
     return False
-
-
-MAX_TYPED_QUESTION = 200  # characters of a question read for its answer type
 
 
 # The fused list's top passages are re-read sentence by sentence: a passage is as good as its
