@@ -304,9 +304,7 @@ def test_paragraphs_of_one_quote_run_together_are_each_quoted():
     assert {q.speaker for q in quotes} == {"Davies"} or len({q.speaker for q in quotes}) == 1
 
 
-@pytest.mark.parametrize(
-    ("text", "speaker"),
-    [
+A_QUOTE_AFTER_REPORTED_SPEECH_CONTINUES_IT = [
         # a quote of its own right after the speaker's reported words, same paragraph or next
         ('Nora Vance said a fall had been expected. "What was not expected was the severity."',
          "Nora Vance"),
@@ -317,16 +315,10 @@ def test_paragraphs_of_one_quote_run_together_are_each_quoted():
          None),
         ("The woman was named as Ada Cline, according to Harbour Daily.\n\n"
          '"She did not have the dog on a leash," a witness said later.\n', None),
-    ],
-)  # fmt: skip
-def test_a_quote_after_reported_speech_continues_it(text, speaker):
-    quotes = quotes_of(text)
-    assert quotes and quotes[-1].speaker == speaker, quotes
+    ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("text", "speaker"),
-    [
+A_PRONOUN_IS_NOBODY_WHEN_SOMEONE_ELSE_ACTED_SINCE_THE_SPEAKER = [
         # someone else acts after the speaker was last named: "he" may be either, so nobody
         ('Tom Hale wants a vote, a plan Ivo Brand dismissed. "It will fail," he said.\n', None),
         ("Tom Hale said the plan was sound. Later, when Ivo Brand spoke, the room fell silent. "
@@ -349,11 +341,7 @@ def test_a_quote_after_reported_speech_continues_it(text, speaker):
         # a woman acting in between does not compete with a "he" for a man
         ('Mr Tom Hale wants a vote, a plan Ms Mara Lind dismissed. "It will fail," he said.\n',
          "Tom Hale"),
-    ],
-)  # fmt: skip
-def test_a_pronoun_is_nobody_when_someone_else_acted_since_the_speaker(text, speaker):
-    quotes = quotes_of(text)
-    assert quotes and quotes[-1].speaker == speaker, quotes
+    ]  # fmt: skip
 
 
 def test_a_run_of_one_speakers_quotes_keeps_its_speaker():
@@ -392,9 +380,7 @@ def test_the_verb_that_opens_a_quote_names_its_speaker(text, speakers):
     assert [q.speaker for q in quotes] == speakers, quotes
 
 
-@pytest.mark.parametrize(
-    ("text", "speaker"),
-    [
+NAMES_READ_FROM_THE_ARTICLE_NOT_FROM_ITS_FURNITURE = [
         # a firm's possessive before a surname the article knows: that person
         ('"Rates will fall," said Kenji Oda, an economist. "Demand is strong," said the Bank '
          "of Kobe's Oda.\n", "Kenji Oda"),
@@ -406,40 +392,24 @@ def test_the_verb_that_opens_a_quote_names_its_speaker(text, speakers):
         # a list of names is not a name and its role
         ('Squad: Ann Lee, Travis Head, Bo Nam, Cy Ford. Head spoke. "We will win," Head said.\n',
          None),
-    ],
-)  # fmt: skip
-def test_names_read_from_the_article_not_from_its_furniture(text, speaker):
-    quotes = quotes_of(text)
-    assert quotes and quotes[-1].speaker == speaker, quotes
+    ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("text", "speaker"),
-    [
+WORDS_QUOTED_FROM_ANOTHER_ARE_NEVER_THE_QUOTERS = [
         ('Quoting the coach Casey Stengel, Bill Schneider added, "Never make predictions, '
          'especially about the future."\n', "Casey Stengel"),
         ('Ravi Kumar, quoting Mahatma Gandhi, said: "An eye for an eye makes the whole world '
          'blind."\n', "Gandhi"),
         ('Ravi Kumar, quoting a report by the bank, said: "Growth will slow this year."\n', None),
-    ],
-)  # fmt: skip
-def test_words_quoted_from_another_are_never_the_quoters(text, speaker):
-    quotes = quotes_of(text)
-    assert quotes and quotes[-1].speaker == speaker, quotes
+    ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("text", "speaker"),
-    [
+VERBS_THAT_REPORT_SPEECH_ONLY_RIGHT_AFTER_A_QUOTE = [
         ('Beth Reiners spoke. "It is not a problem for us," agreed Elliot Platt of Acme.\n',
          "Elliot Platt"),
         ('"We will not sell," continued Ana Ruiz, the owner.\n', "Ana Ruiz"),
         ('Beth Reiners agreed to the "best and final offer" on Monday.\n', None),
-    ],
-)  # fmt: skip
-def test_verbs_that_report_speech_only_right_after_a_quote(text, speaker):
-    quotes = quotes_of(text)
-    assert quotes and quotes[-1].speaker == speaker, quotes
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -481,24 +451,16 @@ def test_a_paper_without_an_author_is_nobody(text):
     assert quotes and quotes[-1].speaker is None, quotes
 
 
-@pytest.mark.parametrize(
-    ("text", "speaker"),
-    [
+A_ROLE_MEANS_THE_ONE_TITLED_NAME_THAT_HOLDS_IT = [
         ('President Reagan spoke on Monday.\n\n"I would not do it again," the president said.\n',
          "Reagan"),
         # two presidents: "the president" is neither for sure
         ("President Reagan and President Mitterrand spoke on Monday.\n\n"
          '"I would not do it again," the president said.\n', None),
-    ],
-)  # fmt: skip
-def test_a_role_means_the_one_titled_name_that_holds_it(text, speaker):
-    quotes = quotes_of(text)
-    assert quotes and quotes[-1].speaker == speaker, quotes
+    ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("text", "speaker"),
-    [
+NAMES_WITH_BARE_INITIALS_AND_TITLED_ONE_WORD_NAMES = [
         # initials without stops, as South Asian papers write them
         ('Attorney General K K Venugopal argued the case. "It is essential," Venugopal said.\n',
          "K K Venugopal"),
@@ -510,11 +472,7 @@ def test_a_role_means_the_one_titled_name_that_holds_it(text, speaker):
         # ... but "a spokesperson for the Universities ..." names nobody
         ("A spokesperson for the Universities and Colleges Employers' Association said it had "
          'cut "atypical contracts" over the years.\n', None),
-    ],
-)  # fmt: skip
-def test_names_with_bare_initials_and_titled_one_word_names(text, speaker):
-    quotes = quotes_of(text)
-    assert quotes and quotes[-1].speaker == speaker, quotes
+    ]  # fmt: skip
 
 
 def test_a_line_of_one_single_quoted_phrase_is_a_subheading():
@@ -577,9 +535,7 @@ def test_quotes_glued_to_the_text_around_them_in_scraped_news():
     assert all(text[q.start : q.end] == q.text for q in quotes)
 
 
-@pytest.mark.parametrize(
-    ("text", "speaker"),
-    [
+WHO_REPORTS_A_QUOTE_AND_WHO_SAID_IT = [
         # the agency that reports a quote is not its speaker
         ('Bank head Jan Baka spoke in Washington. He was quoted by PAP as saying that Poland '
          'would pay, "but not in a short time."\n', "Jan Baka"),
@@ -587,11 +543,7 @@ def test_quotes_glued_to_the_text_around_them_in_scraped_news():
         ('A lawyer, Ann Kilpatrick, tweeted that the judge spoke "movingly about her past." As '
          'Judge Rosa Montoya said of the court building: "The first thought I had was that '
          'these steps were not built for people like me."\n', "Rosa Montoya"),
-    ],
-)  # fmt: skip
-def test_who_reports_a_quote_and_who_said_it(text, speaker):
-    quotes = quotes_of(text)
-    assert quotes and quotes[-1].speaker == speaker, quotes
+    ]  # fmt: skip
 
 
 def test_according_to_a_reporter_never_makes_it_the_speaker_of_an_unknown_she():
@@ -626,24 +578,16 @@ def test_a_full_name_written_only_inside_a_long_office_title():
     assert [q.speaker for q in quotes_of(text)] == ["Citicorp"]
 
 
-@pytest.mark.parametrize(
-    ("text", "speaker"),
-    [
+LETTERS_AFTER_A_NAME_ARE_NOT_THE_NAME = [
         ('Peter Ainsworth MP said: "The policy is an example of disjointed thinking."\n',
          "Peter Ainsworth"),
         ('Committee chairman Peter Ainsworth MP, said: "The policy is disjointed."\n',
          "Peter Ainsworth"),
         ('Labour MPs said the plan was "an example of disjointed thinking".\n', None),
-    ],
-)  # fmt: skip
-def test_letters_after_a_name_are_not_the_name(text, speaker):
-    quotes = quotes_of(text)
-    assert quotes and quotes[-1].speaker == speaker, quotes
+    ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("text", "speaker"),
-    [
+OPENING_CLAUSES_AND_INVERTED_SUBJECTS = [
         # an opening "After X said ...," clause is not the sentence's speaker
         ("After Russia said in March that the plant would open, U.S. Secretary of State Hillary "
          'Clinton said that "it would be premature to go ahead."\n', "Hillary Clinton"),
@@ -654,11 +598,7 @@ def test_letters_after_a_name_are_not_the_name(text, speaker):
         ('Robert Gates spoke first. "What could be more American?" said Thomas Ricks, author '
          'of "Making the Corps," about the Marines. "I would not make changes," he added.\n',
          None),
-    ],
-)  # fmt: skip
-def test_opening_clauses_and_inverted_subjects(text, speaker):
-    quotes = quotes_of(text)
-    assert quotes and quotes[-1].speaker == speaker, quotes
+    ]  # fmt: skip
 
 
 def test_a_title_genders_a_one_word_name():
@@ -671,3 +611,49 @@ def test_the_government_alone_is_nobody_across_articles():
     """A bare "the government said" would make one speaker of every government in the index."""
     text = 'GST revenue rose. "This includes CGST and SGST," the government said.\n'
     assert [q.speaker for q in quotes_of(text)] == [None]
+
+
+def _named(behaviour: str, rows: list) -> list:
+    """Cases of one behaviour, each with an id that says which."""
+    return [pytest.param(*row, id=f"{behaviour}-{n}") for n, row in enumerate(rows, start=1)]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        *_named(
+            "a-quote-after-reported-speech-continues-it", A_QUOTE_AFTER_REPORTED_SPEECH_CONTINUES_IT
+        ),
+        *_named(
+            "a-pronoun-is-nobody-when-someone-else-acted-since-the-speaker",
+            A_PRONOUN_IS_NOBODY_WHEN_SOMEONE_ELSE_ACTED_SINCE_THE_SPEAKER,
+        ),
+        *_named(
+            "names-read-from-the-article-not-from-its-furniture",
+            NAMES_READ_FROM_THE_ARTICLE_NOT_FROM_ITS_FURNITURE,
+        ),
+        *_named(
+            "words-quoted-from-another-are-never-the-quoters",
+            WORDS_QUOTED_FROM_ANOTHER_ARE_NEVER_THE_QUOTERS,
+        ),
+        *_named(
+            "verbs-that-report-speech-only-right-after-a-quote",
+            VERBS_THAT_REPORT_SPEECH_ONLY_RIGHT_AFTER_A_QUOTE,
+        ),
+        *_named(
+            "a-role-means-the-one-titled-name-that-holds-it",
+            A_ROLE_MEANS_THE_ONE_TITLED_NAME_THAT_HOLDS_IT,
+        ),
+        *_named(
+            "names-with-bare-initials-and-titled-one-word-names",
+            NAMES_WITH_BARE_INITIALS_AND_TITLED_ONE_WORD_NAMES,
+        ),
+        *_named("who-reports-a-quote-and-who-said-it", WHO_REPORTS_A_QUOTE_AND_WHO_SAID_IT),
+        *_named("letters-after-a-name-are-not-the-name", LETTERS_AFTER_A_NAME_ARE_NOT_THE_NAME),
+        *_named("opening-clauses-and-inverted-subjects", OPENING_CLAUSES_AND_INVERTED_SUBJECTS),
+    ],
+)
+def test_the_last_quote_of_a_text_has_its_speaker(text, speaker):
+    """One table for the rules above: each case names the behaviour it holds to."""
+    quotes = quotes_of(text)
+    assert quotes and quotes[-1].speaker == speaker, quotes
