@@ -88,6 +88,23 @@ MAX_POST_BYTES = 16 * 1024  # a question is at most 2,000 characters; the rest i
 _FILE_ROUTES = ("/gradio_api/upload", "/gradio_api/component_server", "/upload_progress")
 
 
+# Gradio's queue looks for work every 1 ms while it has none, and for progress every 10 ms
+# (queueing.Queue; 50 and 100 ms on Windows): ~1,100 event-loop wakeups a second for each
+# mounted app, each one taking the GIL from the threads that answer questions. A chat event
+# waits at most this long more to start, far below what a reader notices.
+GRADIO_IDLE_POLL_S = 0.02
+GRADIO_PROGRESS_POLL_S = 0.1
+
+
+def calm_queue(blocks) -> None:
+    """Slow the idle polling of a Gradio app's queue (see GRADIO_IDLE_POLL_S)."""
+    queue = blocks._queue  # private; tests/test_app.py fails if a Gradio upgrade renames it
+    queue.sleep_when_free = max(queue.sleep_when_free, GRADIO_IDLE_POLL_S)
+    queue.progress_update_sleep_when_free = max(
+        queue.progress_update_sleep_when_free, GRADIO_PROGRESS_POLL_S
+    )
+
+
 def create_app(index: Index, settings: Settings):
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     check_admin_password(settings.admin_password)
@@ -289,9 +306,11 @@ def create_app(index: Index, settings: Settings):
         """Gradio's own links from the configured address, not from X-Forwarded-Host."""
         return {"root_path": settings.public_url + path} if settings.public_url else {}
 
+    widget, page = build_widget(live, gate, settings.link_base()), build_page(live, gate, base)
+    mounted = [widget, page]
     gr.mount_gradio_app(
         app,
-        build_widget(live, gate, settings.link_base()),
+        widget,
         path="/widget",
         **{**common, "footer_links": []},
         head=f"<script>{static_text('widget.js')}</script>",
@@ -299,13 +318,16 @@ def create_app(index: Index, settings: Settings):
     )  # fmt: skip  (no "Use via API" for readers of another site)
     if settings.admin_password:  # no password configured: no admin page at all
         admin = build_admin(live, settings)
+        mounted.append(admin)
         gr.mount_gradio_app(
             app, admin, path="/admin", **{**common, "max_file_size": MAX_FILE_BYTES},
             **root("/admin"),
         )  # fmt: skip
-    gr.mount_gradio_app(app, build_page(live, gate, base), path="/", **common,
+    gr.mount_gradio_app(app, page, path="/", **common,
                         head=f"<script>{static_text('chat.js')}</script>",
                         **root(""))  # fmt: skip
+    for blocks in mounted:
+        calm_queue(blocks)
     app.state.live = live
     app.state.gate = gate
     app.state.settings = settings
