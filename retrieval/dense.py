@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 
 import numpy as np
 
@@ -25,7 +26,10 @@ IVF_NPROBE = 96
 IVF_TRAIN_PER_LIST = 40
 
 
-_THREADS_SET: list[bool | None] = [None]  # what _threads last set: asking FAISS costs more
+# What _threads last set, per thread: OpenMP keeps the thread count per calling thread, so a
+# server's worker threads each set their own (one flag for the process left them at two, and
+# their OpenMP team spun at its barrier after every search: 7.7 ms of CPU per served answer).
+_THREADS_SET = threading.local()
 
 
 def _threads(searching: bool) -> None:
@@ -33,12 +37,12 @@ def _threads(searching: bool) -> None:
     query, which FAISS does not split, but its OpenMP team still wakes and spins beside the
     ONNX encoder's threads: on the seed corpus a fact question took 8.2 ms p50 with two
     threads and 5.0 ms with one (bench/RESULTS.md). Training and adding use every core."""
-    if _THREADS_SET[0] is searching:
+    if getattr(_THREADS_SET, "searching", None) is searching:
         return  # faiss.omp_get_max_threads() took ~4% of a served answer's samples
     import faiss
 
     faiss.omp_set_num_threads(1 if searching else (os.cpu_count() or 1))
-    _THREADS_SET[0] = searching
+    _THREADS_SET.searching = searching
 
 
 def choose_dense(vectors: int, previous: dict | None = None) -> dict:
