@@ -101,6 +101,21 @@ def _sentence_subject(text: str, masked: str, s: int, e: int, state: _State) -> 
             if named is not None and _is_person(named, state) and same:
                 role = subject.role if subject is not None and subject.role else named.role
                 return _Who(named.speaker, role, named.attribution)
+    if subject is not None and person is None and phrase:
+        # The head of a subject is its last noun, as in _verb_subject: "Genentech Inc. Chairman
+        # Art Levinson, in a statement issued on behalf of the board, said" is him, not the body
+        # (only a noun phrase that ends with the name: "It was Schmidt who" is no subject).
+        toks = _phrase(text, start, end, from_end=True)
+        head = _resolve_span(toks, state)
+        words = _tokens(text, start, end)
+        lead = _tokens(text, start, toks[0][0]) if toks else []
+        if (
+            toks
+            and _is_person(head, state)
+            and words[-1][1] == toks[-1][1]
+            and not any(looks_like_verb(t[2]) or t[2].lower() in _OBJECT_PREPOSITIONS for t in lead)
+        ):
+            return head
     return subject
 
 

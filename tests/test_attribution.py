@@ -598,6 +598,16 @@ OPENING_CLAUSES_AND_INVERTED_SUBJECTS = [
         ('Robert Gates spoke first. "What could be more American?" said Thomas Ricks, author '
          'of "Making the Corps," about the Marines. "I would not make changes," he added.\n',
          None),
+        # the head of "<body> <role> <name>, <aside>, said" is the name, not the body
+        ("Acme Inc. Chairman Art Levinson, in a statement issued for the board, said the "
+         'founder\'s "vision saved the company."\n', "Art Levinson"),
+        # ... but a cleft "It was X who" makes X no subject of the next sentences
+        ("Karl Otto Poehl is a banker. Kohl will overlook his past as top aide to Helmut "
+         "Schmidt when he was Finance Minister, bankers said. It was Schmidt who, as "
+         "Chancellor, appointed Poehl to his present job in 1980.\n    But with consumer prices "
+         "falling for much of 1986, and inflation negligible so far this year, Poehl thinks it "
+         'is safe to relax.\n    "I am of the opinion that rates matter," he told journalists.\n',
+         "Karl Otto Poehl"),
     ]  # fmt: skip
 
 
