@@ -8,6 +8,7 @@ attribution.py decides which phrase of a sentence is the speaker.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -293,16 +294,21 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
             recent = _recent_body(state, pos)
             if recent is not None and not _kind_fits(low, recent):
                 recent = None
+            found = None
             for body in reversed(state.bodies):
                 if low in body.lower().split():  # "the union": Union of Valencian Nurses
                     if recent is not None and recent != body:
                         return _Who(None, None, "alias")  # two bodies fit: neither for sure
-                    return _Who(body, None, "alias")
-            if recent is not None:  # "Acme Air said ... “…,” the airline said."
-                return _Who(recent, None, "alias")
+                    found = body
+                    break
+            found = found or recent  # "Acme Air said ... “…,” the airline said."
             named = {b for b in people.bodies if low in b.lower().split()}
-            if len(named) == 1:  # "The trust ..." after "Westbrook Learning Trust" was named
-                return _Who(named.pop(), None, "alias")
+            if found is None and len(named) == 1:  # "The trust ..." after "Westbrook Learning
+                found = named.pop()  # Trust" was named
+            if found is not None:
+                if _another_of_kind(state.text, low, found, pos):
+                    return _Who(None, None, "alias")  # "the trial court" and "the high court"
+                return _Who(found, None, "alias")
             if low in _GENERIC_BODIES:
                 return _Who(None, None, "alias")  # "the company said", none named: unknown
         return _Who(_body_name(words), None, "explicit")
@@ -391,6 +397,30 @@ _PRONOUN_WINDOW = 400  # characters back in which a he/she looks for a person of
 
 
 # A bare head noun names no body by itself ("the company said"); "the Kremlin said" does.
+def _another_of_kind(text: str, head: str, body: str, pos: int) -> bool:
+    """Whether the text before pos names another body of this kind than `body`: a word before
+    the head that `body` lacks, itself after "the" or a name ("the trial court" beside "the
+    Delhi high court"; not "an academy trust" or "one trust in one town")."""
+    own = {w.lower() for w in body.split()}
+    for at, before, word in _kinds_named(text, head):
+        if at >= pos:
+            break
+        opens = before.lower() in _DETERMINERS or before.lower() in _POSSESSIVE_DETERMINERS
+        if word in own or word in _DETERMINERS or word in _POSSESSIVE_DETERMINERS:
+            continue
+        if word.isalpha() and (opens or before[0].isupper()):
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=32)
+def _kinds_named(text: str, head: str) -> list[tuple[int, str, str]]:
+    """Every "<word> <word> <head>" of a text, read once per article and head (a text with many
+    "the court said" stays linear)."""
+    pattern = re.compile(rf"\b([\w’'-]+)\s+([\w’'-]+)[ -]+{head}\b", re.IGNORECASE)
+    return [(m.start(), m.group(1), m.group(2).lower()) for m in pattern.finditer(text)]
+
+
 _GENERIC_BODIES = _BODY_HEADS - {"kremlin", "military", "army", "police"}
 
 

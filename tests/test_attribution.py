@@ -457,6 +457,13 @@ A_ROLE_MEANS_THE_ONE_TITLED_NAME_THAT_HOLDS_IT = [
         # two presidents: "the president" is neither for sure
         ("President Reagan and President Mitterrand spoke on Monday.\n\n"
          '"I would not do it again," the president said.\n', None),
+        # two courts ("the trial court", "the Delhi high court"): "the court" is neither
+        ("In a ruling, the Delhi high court cut the award. The trial court had awarded Rs 10 "
+         'lakh to him. The court observed, "It is possible that he was careless."\n', None),
+        # ... but one trust, however described, is the trust
+        ("Parents protest as academy trust drops novels. The Westbrook Learning Trust said "
+         "the list was reviewed. It is not going to be resolved by one trust in one town. "
+         '"The trust has listened carefully," the trust added.\n', "Westbrook Learning Trust"),
     ]  # fmt: skip
 
 
