@@ -348,7 +348,8 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
         return _Who(None, None, "explicit") if vague else None
     if len(words) == 1 and _common_noun(name, pos, state):
         return None  # "Turnout was “…,” according to ...": capitalised only as a first word
-    if len(words) == 1 and name.isupper() and 2 <= len(name) <= 6:
+    if len(words) == 1 and (name in people.acronyms or (name.isupper() and 2 <= len(name) <= 6)):
+        # ("CoA", "MoD": an acronym in mixed case counts where the article defines it)
         body = people.acronyms.get(name) or _acronym_of(name, state)  # "AMC", "ISPR"
         if body is not None:
             return _Who(body, None, "alias")

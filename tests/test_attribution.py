@@ -594,6 +594,13 @@ LETTERS_AFTER_A_NAME_ARE_NOT_THE_NAME = [
     ]  # fmt: skip
 
 
+AN_ACRONYM_THE_ARTICLE_DEFINES_IS_ITS_BODY = [
+        ('The Committee of Administrators (CoA) met. "Any person involved shall be barred," CoA '
+         "said.\n", "Committee of Administrators"),
+        ("The Committee of Administrators (CoA) met. Without naming him, CoA made it clear that "
+         'rules apply. "Any person involved shall be barred," it said.\n',
+         "Committee of Administrators"),
+    ]  # fmt: skip
 OPENING_CLAUSES_AND_INVERTED_SUBJECTS = [
         # an opening "After X said ...," clause is not the sentence's speaker
         ("After Russia said in March that the plant would open, U.S. Secretary of State Hillary "
@@ -668,6 +675,9 @@ def _named(behaviour: str, rows: list) -> list:
         *_named("who-reports-a-quote-and-who-said-it", WHO_REPORTS_A_QUOTE_AND_WHO_SAID_IT),
         *_named("letters-after-a-name-are-not-the-name", LETTERS_AFTER_A_NAME_ARE_NOT_THE_NAME),
         *_named("opening-clauses-and-inverted-subjects", OPENING_CLAUSES_AND_INVERTED_SUBJECTS),
+        *_named(
+            "an-acronym-the-article-defines-is-its-body", AN_ACRONYM_THE_ARTICLE_DEFINES_IS_ITS_BODY
+        ),
     ],
 )
 def test_the_last_quote_of_a_text_has_its_speaker(text, speaker):
