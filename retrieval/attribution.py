@@ -57,8 +57,8 @@ def _clause_before(masked: str, s: int, verb: int) -> tuple[int, int]:
         offset += conj.end()
         chunk = chunk[conj.end() :]
     stripped = chunk.strip()
-    if not stripped:
-        return verb, verb
+    if not any(ch.isalnum() for ch in stripped):
+        return verb, verb  # nothing, or the stop a quote ended with: `“Over?” asked Zhang`
     first = offset + len(chunk) - len(chunk.lstrip())
     return first, first + len(stripped)
 
@@ -333,6 +333,17 @@ def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | N
         if after and (
             after[0][2] in ("a", "an") or after[0][2].lower() in _INDEFINITES - {"a", "an"}
         ):  # “…,” said a Wall Street arbitrageur / one analyst who ...
+            first = next((i for i, t in enumerate(after[1:4], 1) if t[2][0].isupper()), None)
+            if first is not None and all(
+                t[2].isalpha() and t[2].islower() and t[2] not in _OBJECT_PREPOSITIONS
+                for t in after[1:first]
+            ):
+                # “…,” said a skeptical Robert Wolfarth: a word or two, then a person's name
+                # that ends the clause ("a senior Reagan aide" is the aide, unnamed)
+                toks = _phrase(text, after[first][0], end, from_end=False)
+                who = _resolve_span(toks, state)
+                if toks and toks[-1][1] == after[-1][1] and _is_person(who, state):
+                    return who
             return _Who(None, None, "alias")  # “…,” said one analyst who ...: unnamed
         toks = _phrase(text, verb.end(), end, from_end=False)
         if not toks:  # "said reviewer Jane Doe": start at the name, a word or two on

@@ -608,10 +608,18 @@ OPENING_CLAUSES_AND_INVERTED_SUBJECTS = [
         # ... but in "When Ghani announced it, he said ..." he is the one who announced
         ("Ms Stephanie Grisham spoke. When Mr Ashraf Ghani announced the swap, he said he hoped "
          'it would "pave the way to peace talks."\n', "Ashraf Ghani"),
-        # an inverted subject ("“…,” said Thomas Ricks") is a rival for a later "he"
+        # an inverted subject after a question ("“…?” said Thomas Ricks") speaks, and a later
+        # "he added" is his, not the Gates named before
         ('Robert Gates spoke first. "What could be more American?" said Thomas Ricks, author '
          'of "Making the Corps," about the Marines. "I would not make changes," he added.\n',
-         None),
+         "Thomas Ricks"),
+        # an inverted subject after a quote that ends with its own stop
+        ('Oil imports will rise.\n    "Can we afford to import 60 pct of our oil?" asked John '
+         "Swearingen, chairman of Continental Illinois Corp.\n", "John Swearingen"),
+        # ... after "a" and an adjective, when the name ends the clause
+        ('Robert Wolfarth arrived. "It is not enough," said a skeptical Robert Wolfarth, the '
+         "trust's new chairman.\n", "Robert Wolfarth"),
+        ('Ronald Reagan spoke. "It is not enough," said a senior Reagan aide.\n', None),
         # the head of "<body> <role> <name>, <aside>, said" is the name, not the body
         ("Acme Inc. Chairman Art Levinson, in a statement issued for the board, said the "
          'founder\'s "vision saved the company."\n', "Art Levinson"),
