@@ -57,10 +57,17 @@ _LEADING_CONJUNCTION = re.compile(
     r"^\s*(?:but|and|or|while|as|when|who|which|then|yet|so|where|although|though)\b"
 )
 # Introductory phrase before a sentence's subject: "According to ..., Blinken highlighted".
-_INTRO = re.compile(
-    r"(?:According|In|On|At|After|Before|During|Asked|Speaking|Earlier|Later|Meanwhile|"
+_INTRO_WORDS = (
+    r"According|In|On|At|After|Before|During|Asked|Speaking|Earlier|Later|Meanwhile|"
     r"However|Separately|Still|Yet|Also|Last|This|For|Following|Despite|Amid|Under|Unlike|"
-    r"With|Without|Since|When|While)\b[^,\x00]{0,120},\s*"
+    r"With|Without|Since|When|While"
+)
+# An opening phrase before a sentence's subject, also after a conjunction ("But after two years
+# of cutbacks, Sekimoto thinks"), and one "and ..." more ("But with prices falling, and
+# inflation negligible, Poehl thinks").
+_INTRO = re.compile(
+    rf"(?:(?:But|And|Yet|So)\s+(?i:{_INTRO_WORDS})|(?:{_INTRO_WORDS}))\b[^,\x00]{{0,120}},\s*"
+    r"(?:and\s+[^,\x00]{0,80},\s*)?"
 )
 # A clause break: the subject of a verb never reaches back across one.
 _CUT_CHARS = frozenset(',;:()[]"“”‘—–' + QMASK)

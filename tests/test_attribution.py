@@ -608,6 +608,10 @@ OPENING_CLAUSES_AND_INVERTED_SUBJECTS = [
         # ... but in "When Ghani announced it, he said ..." he is the one who announced
         ("Ms Stephanie Grisham spoke. When Mr Ashraf Ghani announced the swap, he said he hoped "
          'it would "pave the way to peace talks."\n', "Ashraf Ghani"),
+        # an opening phrase after "But" is not the subject: the name after it is
+        ('"Things matter," said Tadahiro Sekimoto. An NEC spokesman said sales fell.\n    But '
+         "after two years of cutbacks in the sector, Sekimoto thinks the time has come.\n    "
+         '"We are going to invest," he said.\n', "Tadahiro Sekimoto"),
         # an inverted subject after a question ("“…?” said Thomas Ricks") speaks, and a later
         # "he added" is his, not the Gates named before
         ('Robert Gates spoke first. "What could be more American?" said Thomas Ricks, author '
