@@ -397,7 +397,6 @@ def _recent_body(state: _State, pos: int) -> str | None:
 _PRONOUN_WINDOW = 400  # characters back in which a he/she looks for a person of its gender
 
 
-# A bare head noun names no body by itself ("the company said"); "the Kremlin said" does.
 def _another_of_kind(text: str, head: str, body: str, pos: int) -> bool:
     """Whether the text before pos names another body of this kind than `body`: a word before
     the head that `body` lacks, itself after "the" or a name ("the trial court" beside "the
@@ -422,6 +421,7 @@ def _kinds_named(text: str, head: str) -> list[tuple[int, str, str]]:
     return [(m.start(), m.group(1), m.group(2).lower()) for m in pattern.finditer(text)]
 
 
+# A bare head noun names no body by itself ("the company said"); "the Kremlin said" does.
 _GENERIC_BODIES = _BODY_HEADS - {"kremlin", "military", "army", "police"}
 
 
