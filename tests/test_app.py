@@ -393,3 +393,25 @@ def test_every_gradio_queue_polls_slowly_when_idle(client, admin_app):
             queue = mounts[path].blocks._queue
             assert queue.sleep_when_free >= GRADIO_IDLE_POLL_S, path
             assert queue.progress_update_sleep_when_free >= GRADIO_PROGRESS_POLL_S, path
+
+
+def test_serve_warms_up_only_the_encoder_the_app_answers_with(
+    seed_index, seed_settings, monkeypatch
+):
+    # The warm-up question once loaded the index's own (spinning) ONNX session beside the app's
+    # batching one: a second session never used again (server RSS 575-590 -> 456 MB).
+    import uvicorn
+
+    from retrieval import encoders
+    from retrieval.web import server
+
+    real, asked = encoders.load_query_encoder, []
+
+    def recording(model, spinning=True):
+        asked.append(spinning)
+        return real(model, spinning=spinning)
+
+    monkeypatch.setattr(encoders, "load_query_encoder", recording)
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: None)
+    server.serve(seed_settings)
+    assert True not in asked

@@ -339,7 +339,9 @@ def serve(settings: Settings) -> None:
 
     check_admin_password(settings.admin_password)  # before minutes of loading, not after
     index = open_index(settings, log=print)
-    ask(index, "warm up", k=1)  # load the model before the first user waits for it
+    # Load the model before the first user waits for it: the batching encoder the app will use
+    # (the index's own would be a second ONNX session, never used again).
+    ask(share_batching_encoder(index), "warm up", k=1)
     app = create_app(index, settings)
     print(f"newsqa: serving on http://{settings.host}:{settings.port}", flush=True)
     # Open event streams (Gradio heartbeats) would hold a graceful shutdown open for ever.
