@@ -406,6 +406,22 @@ def _is_passive(masked: str, s: int, verb: re.Match) -> bool:
     return prev in _BE_FORMS or (word == "asked" and prev in _WHEN_WORDS)
 
 
+def _spoken_to(masked: str, s: int, verb: re.Match) -> bool:
+    """`was warned that “…”`, `were told: “…”`: a speech verb in the passive with a form of
+    "be", right before a quote (not "when asked", whose one asked then speaks, nor "would be
+    confirmed, the senator said")."""
+    before = masked[max(s, verb.start() - 12) : verb.start()].split()
+    return (
+        _is_passive(masked, s, verb)
+        and bool(before)
+        and before[-1].lower() in _BE_FORMS
+        and _PASSIVE_INTRODUCES.match(masked, verb.end()) is not None
+    )
+
+
+_PASSIVE_INTRODUCES = re.compile(r"\s*(?:that\s+)?[,:]?\s*\x00")
+
+
 # "X quoted Y as saying": Y speaks, not X. Bounded (no backtracking beyond 100 characters).
 _QUOTED_AS = re.compile(
     r"\bquot(?:ed|es|ing)\s+([^\x00,;:]{1,100}?)\s+as\s+"
@@ -467,7 +483,12 @@ def _sentence_who(text, masked, s, e, state: _State) -> tuple[_Who | None, bool]
     reporting = False
     found: _Who | None = None
     # ("he was told", "when asked": the subject is not the one speaking)
-    verbs = [v for v in SPEECH_VERB.finditer(masked, s, e) if not _is_passive(masked, s, v)]
+    every = list(SPEECH_VERB.finditer(masked, s, e))
+    verbs = [v for v in every if not _is_passive(masked, s, v)]
+    if not verbs and any(_spoken_to(masked, s, v) for v in every):
+        # "In one briefing note she was warned that “…”": the words are the warner's, unnamed,
+        # not hers, nor the speaker's of the sentence before
+        return _Who(None, None, "explicit"), True
     lead = _LEADING_CLAUSE.match(masked, s, e)
     if lead and not (lead.group(1) or lead.group(2)) and _PRONOUN_NEXT.match(masked, lead.end(), e):
         lead = None  # "When Ghani announced the swap, he said ...": he is the one who announced

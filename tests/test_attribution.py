@@ -543,6 +543,13 @@ def test_quotes_glued_to_the_text_around_them_in_scraped_news():
 
 
 WHO_REPORTS_A_QUOTE_AND_WHO_SAID_IT = [
+        # "she was warned that “…”": the warner's words, unnamed, not hers nor the last speaker's
+        ('Thatcher papers\n\nMrs Margaret Thatcher said: "This is not a correct judgement."\n'
+         'Mrs Thatcher was advised by the policy unit to wait until it was "workable". In one '
+         'briefing note she was warned that "GCSE is an exam nobody will fail".\n', None),
+        # ... but "would be confirmed" is no speech, and the senator's words stay his
+        ('Senator Sam Nunn spoke. When asked if he thought Gates would be confirmed, the '
+         'senator shot back: "I would not bet any money on it."\n', "Sam Nunn"),
         # the agency that reports a quote is not its speaker
         ('Bank head Jan Baka spoke in Washington. He was quoted by PAP as saying that Poland '
          'would pay, "but not in a short time."\n', "Jan Baka"),
