@@ -283,6 +283,11 @@ def _colon_speaker(text: str, masked: str, s: int, colon: int, state: _State) ->
     return who if who is not None and who.speaker is not None else None
 
 
+# A name joined to the subject phrase before it: "Tom Smith and Jane Jones said".
+_FIRM_PARTNERS = {"Co", "Company", "Sons", "Partners", "Associates", "Partner"}
+_JOINT_SUBJECT = re.compile(r"[A-Z][\w.’'-]*(\s+(?:and|&)\s+)$")
+
+
 def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | None:
     """Speaker of one speech verb: subject before it, after it (inverted), or the sentence's."""
     lo, hi = _clause_before(masked, s, verb.start())
@@ -303,6 +308,13 @@ def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | N
         toks = _phrase(text, lo, hi, from_end=True)
         if toks and _PREPOSITION_END.search(text, lo, toks[0][0]):
             toks = _phrase(text, lo, hi, from_end=False)  # "Officials in Kyiv said"
+        joint = _JOINT_SUBJECT.search(masked, lo, toks[0][0]) if toks else None
+        if joint and toks[0][2] not in _FIRM_PARTNERS:
+            # "Smith and Jones said": both, nobody alone, and a later "he" neither for sure (not
+            # "met on Wednesday and Citicorp said", nor "Pershing and Co analyst Jo Li said")
+            other = _resolve_span(_phrase(text, lo, joint.start(1), from_end=True), state)
+            if other is not None and other.speaker is not None:
+                return _Who(None, None, "alias")
         # (No name right before the verb: "the Berlin wine merchant said" names nobody, so the
         # words at the clause's start are not taken instead.)
         lead = _tokens(text, lo, toks[0][0]) if toks else []

@@ -320,7 +320,8 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
         if words[0] == "New" and words[1][:1].isupper():
             break  # "New Zealand", "New York Times": part of the name
         words = words[1:]  # "But Russia", "In Beijing", "Today Reagan"
-    if not all(w[0].isupper() or w.lower() in _CONNECTORS for w in words):
+    if not all(w[0].isupper() or w.lower() in _CONNECTORS or w in ("and", "&") for w in words):
+        # (an "and" is only here inside a body's name, where _phrase kept it)
         return None
     title = []
     while (
@@ -456,10 +457,27 @@ def _body_modifiers(toks: list[tuple[int, int, str]]) -> set[int]:
     return found
 
 
+def _joining_ands(toks: list[tuple[int, int, str]]) -> set[int]:
+    """Offsets of an "and" inside a body's name: "Department of Health and Human Services",
+    "Joint Committee on Intelligence and Security" (a body's head word and "of", "on" or "for"
+    a few words before it, capitals on both sides; "Smith and Jones" are two)."""
+    found: set[int] = set()
+    for i, tok in enumerate(toks[1:-1], 1):
+        if tok[2] not in ("and", "&"):
+            continue
+        if not (toks[i - 1][2][0].isupper() and toks[i + 1][2][0].isupper()):
+            continue
+        before = [t[2].lower() for t in toks[max(0, i - 6) : i]]
+        pairs = zip(before, before[1:], strict=False)  # each word with the one after it
+        if any(w in _BODY_HEADS and n in ("of", "on", "for") for w, n in pairs):
+            found.add(tok[0])
+    return found
+
+
 def _phrase(text: str, lo: int, hi: int, from_end: bool) -> list[tuple[int, int, str]]:
     """The noun phrase at the end (or start) of text[lo:hi]: names, roles, bodies, pronouns."""
     toks = _tokens(text, lo, hi)
-    modifiers = _body_modifiers(toks)
+    modifiers = _body_modifiers(toks) | _joining_ands(toks)
     if from_end:
         toks.reverse()
     kept: list[tuple[int, int, str]] = []

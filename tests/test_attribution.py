@@ -602,6 +602,21 @@ LETTERS_AFTER_A_NAME_ARE_NOT_THE_NAME = [
 
 
 AN_ACRONYM_THE_ARTICLE_DEFINES_IS_ITS_BODY = [
+        # a body's name holds its "and" ("Department of Health and Human Services")
+        ('"We will act soon," the Department of Health and Human Services said.\n',
+         "Department of Health and Human Services"),
+        ("But, as the Joint Committee on Intelligence and Security has pointed out, it would be "
+         'used "for the purpose of determining the identity of sources".\n',
+         "Joint Committee on Intelligence and Security"),
+        # ... but two people joined by "and" are nobody alone, nor is a later "he"
+        ('Tom Smith and Jane Jones met. "We will act soon," Smith and Jones said.\n', None),
+        ('Tom Smith and Jane Jones met. "We will act soon," Smith and Jones said. "Now," he '
+         "added.\n", None),
+        # ... while "<firm> and Co analyst <name>" and "on Wednesday and Citicorp" keep theirs
+        ('"It is worth more," Pershing and Co analyst Richard Henderson said.\n',
+         "Richard Henderson"),
+        ("Francisco Gros met senior bankers here on Wednesday and Citicorp said talks should "
+         'begin in "the near future, and soon".\n', "Citicorp"),
         ('The Committee of Administrators (CoA) met. "Any person involved shall be barred," CoA '
          "said.\n", "Committee of Administrators"),
         ("The Committee of Administrators (CoA) met. Without naming him, CoA made it clear that "
