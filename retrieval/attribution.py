@@ -301,6 +301,10 @@ def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | N
         return who if _is_person(who, state) else _Who(None, None, "explicit")
     if hi > lo and _word_before(masked, verb.start()) in ("that", "which", "who", "whom"):
         return _Who(None, None, "explicit")  # "a nonprofit formed in May that says": not named
+    if hi > lo and masked[lo:hi].lower() in ("one", "another"):
+        # "“…,” one said" (one of the diplomats just mentioned): someone unnamed, whom a later
+        # "he" may mean, so not the person named before
+        return _Who(None, None, "alias")
     if hi > lo:
         named = _name_before_role(text, masked, s, lo, state)
         if named is not None:  # “…,” Sherman Chao, analyst with Salomon Inc said

@@ -102,7 +102,7 @@ if TYPE_CHECKING:  # only for annotations: the module stays importable on its ow
     from .documents import Document
 
 # Bump when extraction rules change: indexes built before are stale and get rebuilt.
-QUOTES_VERSION = 13
+QUOTES_VERSION = 14
 
 
 @dataclass(frozen=True, slots=True)  # ~800k of them at 1M passages: no per-object dict

@@ -319,6 +319,10 @@ A_QUOTE_AFTER_REPORTED_SPEECH_CONTINUES_IT = [
 
 
 A_PRONOUN_IS_NOBODY_WHEN_SOMEONE_ELSE_ACTED_SINCE_THE_SPEAKER = [
+        # "“…,” one said": someone unnamed spoke since the named speaker
+        ('Zbigniew Kochan spoke to reporters. Western diplomats were wary. "This is a small '
+         'price to pay," one said.\n    He noted a campaign, "clearly aimed at shoppers," he '
+         "said.\n", None),
         # someone else acts after the speaker was last named: "he" may be either, so nobody
         ('Tom Hale wants a vote, a plan Ivo Brand dismissed. "It will fail," he said.\n', None),
         ("Tom Hale said the plan was sound. Later, when Ivo Brand spoke, the room fell silent. "
