@@ -11,6 +11,7 @@ from .entities import (  # the package's own attribution modules
 )
 from .lexicon import (  # the package's own attribution modules
     _BE_FORMS,
+    _BODY_SUFFIXES,
     _CUT_CHARS,
     _GROUP_WORDS,
     _INDEFINITES,
@@ -284,7 +285,6 @@ def _colon_speaker(text: str, masked: str, s: int, colon: int, state: _State) ->
 
 
 # A name joined to the subject phrase before it: "Tom Smith and Jane Jones said".
-_FIRM_PARTNERS = {"Co", "Company", "Sons", "Partners", "Associates", "Partner"}
 _JOINT_SUBJECT = re.compile(r"[A-Z][\w.’'-]*(\s+(?:and|&)\s+)$")
 
 
@@ -313,7 +313,7 @@ def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | N
         if toks and _PREPOSITION_END.search(text, lo, toks[0][0]):
             toks = _phrase(text, lo, hi, from_end=False)  # "Officials in Kyiv said"
         joint = _JOINT_SUBJECT.search(masked, lo, toks[0][0]) if toks else None
-        if joint and toks[0][2] not in _FIRM_PARTNERS:
+        if joint and toks[0][2].lower() not in _BODY_SUFFIXES:
             # "Smith and Jones said": both, nobody alone, and a later "he" neither for sure (not
             # "met on Wednesday and Citicorp said", nor "Pershing and Co analyst Jo Li said")
             other = _resolve_span(_phrase(text, lo, joint.start(1), from_end=True), state)
