@@ -605,7 +605,7 @@ LETTERS_AFTER_A_NAME_ARE_NOT_THE_NAME = [
     ]  # fmt: skip
 
 
-AN_ACRONYM_THE_ARTICLE_DEFINES_IS_ITS_BODY = [
+AND_INSIDE_A_BODYS_NAME_BUT_NOT_BETWEEN_TWO_SPEAKERS = [
         # a body's name holds its "and" ("Department of Health and Human Services")
         ('"We will act soon," the Department of Health and Human Services said.\n',
          "Department of Health and Human Services"),
@@ -621,6 +621,9 @@ AN_ACRONYM_THE_ARTICLE_DEFINES_IS_ITS_BODY = [
          "Richard Henderson"),
         ("Francisco Gros met senior bankers here on Wednesday and Citicorp said talks should "
          'begin in "the near future, and soon".\n', "Citicorp"),
+    ]  # fmt: skip
+
+AN_ACRONYM_THE_ARTICLE_DEFINES_IS_ITS_BODY = [
         ('The Committee of Administrators (CoA) met. "Any person involved shall be barred," CoA '
          "said.\n", "Committee of Administrators"),
         ("The Committee of Administrators (CoA) met. Without naming him, CoA made it clear that "
@@ -715,6 +718,10 @@ def _named(behaviour: str, rows: list) -> list:
         *_named("opening-clauses-and-inverted-subjects", OPENING_CLAUSES_AND_INVERTED_SUBJECTS),
         *_named(
             "an-acronym-the-article-defines-is-its-body", AN_ACRONYM_THE_ARTICLE_DEFINES_IS_ITS_BODY
+        ),
+        *_named(
+            "and-inside-a-bodys-name-but-not-between-two-speakers",
+            AND_INSIDE_A_BODYS_NAME_BUT_NOT_BETWEEN_TWO_SPEAKERS,
         ),
     ],
 )
