@@ -665,6 +665,15 @@ OPENING_CLAUSES_AND_INVERTED_SUBJECTS = [
          "Karl Otto Poehl"),
     ]  # fmt: skip
 
+# A lower-case fragment in a sentence that reports nobody's words is the paragraph speaker's
+# only when the sentence is about that speaker.
+A_FRAGMENT_WITHOUT_A_REPORTING_CLAUSE_IS_NOBODYS = [
+    ('Sir Keith Joseph wrote a note. "The plan is sound," he wrote. GCSEs were meant to ensure '
+     'a focus on "how much pupils understand".\n', None),
+    ('"The dollar matters," David Jones said. He believes the Fed is shading policy, "but to '
+     'have a major impact it will have to tighten."\n', "David Jones"),
+]  # fmt: skip
+
 
 def test_a_title_genders_a_one_word_name():
     text = ('Prince Harry spoke first. When Meghan joined the family, she said "that was the '
@@ -722,6 +731,10 @@ def _named(behaviour: str, rows: list) -> list:
         *_named(
             "and-inside-a-bodys-name-but-not-between-two-speakers",
             AND_INSIDE_A_BODYS_NAME_BUT_NOT_BETWEEN_TWO_SPEAKERS,
+        ),
+        *_named(
+            "a-fragment-without-a-reporting-clause-is-nobodys",
+            A_FRAGMENT_WITHOUT_A_REPORTING_CLAUSE_IS_NOBODYS,
         ),
     ],
 )
