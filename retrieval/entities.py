@@ -244,6 +244,7 @@ def _find_people(text: str, titles: Sequence[tuple[int, int]] = ()) -> _People:
         if len(names) == 1 and word not in lasts and word not in people.aliases:
             people.aliases[word] = set(names)
     _names_inside_skipped_runs(text, people, singles)
+    _misspelt_surnames(text, people, singles)
     for pos, word, role in singles:  # "Zhang said", "President Putin": mentions by alias
         names = people.aliases.get(word.lower(), set())
         if role and not names and _is_role_word(role.split()[-1]):
@@ -293,6 +294,41 @@ def _names_inside_skipped_runs(text: str, people: _People, singles) -> None:
         people.mentions.setdefault(name, []).append(text.index(name))
         people.aliases.setdefault(word.lower(), set()).add(name)
         people.aliases.setdefault(name.lower(), set()).add(name)
+
+
+def _one_typo_apart(a: str, b: str) -> bool:
+    """One letter changed, added, dropped, or two neighbours swapped ("Yuetter" / "Yeutter")."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (
+            len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )  # fmt: skip
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _misspelt_surnames(text: str, people: _People, singles) -> None:
+    """A surname used alone that misspells, by one typo, the family name of exactly one person
+    named in full ("Clayton Yeutter ... Yuetter said", "Schlesinger ... Schelsinger said") is
+    that person: wire copy has such typos, and the bare word otherwise becomes a speaker of its
+    own. Only a rarer form is read so (at most twice, and less often than the family name), and
+    only for long names, where two people one letter apart are least likely."""
+    families: dict[str, set[str]] = {}
+    for name in people.roles:
+        if " " in name:
+            families.setdefault(family_name(name), set()).add(name)
+    for word in {w for _, w, _ in singles if w.lower() not in people.aliases}:
+        if len(word) < 6 or not _is_name_word(word) or word.lower() in NON_NAME:
+            continue
+        near = [f for f in families if len(families[f]) == 1 and _one_typo_apart(word, f)]
+        if len(near) != 1:
+            continue
+        seen = len(re.findall(rf"\b{re.escape(word)}\b", text))
+        if seen <= 2 and seen < len(re.findall(rf"\b{re.escape(near[0])}\b", text)):
+            people.aliases[word.lower()] = set(families[near[0]])
 
 
 def _drop_bodies(people: _People, bodies: set[str]) -> None:

@@ -674,6 +674,15 @@ A_FRAGMENT_WITHOUT_A_REPORTING_CLAUSE_IS_NOBODYS = [
      'have a major impact it will have to tighten."\n', "David Jones"),
 ]  # fmt: skip
 
+# A surname one typo from the family name of one person named in full is that person, when it
+# is the rarer form; a name written as often is someone of its own.
+A_MISSPELT_SURNAME_IS_THE_PERSON_NAMED = [
+    ('Trade Representative Clayton Yeutter spoke. Yeutter said talks went well.\n    "There '
+     'are dangerous provisions," Yuetter said.\n', "Clayton Yeutter"),
+    ('Analyst Peter Johnson spoke. Johnston said it. Johnston left. "Rates will rise," '
+     'Johnston said.\n', "Johnston"),
+]  # fmt: skip
+
 
 def test_a_title_genders_a_one_word_name():
     text = ('Prince Harry spoke first. When Meghan joined the family, she said "that was the '
@@ -735,6 +744,9 @@ def _named(behaviour: str, rows: list) -> list:
         *_named(
             "a-fragment-without-a-reporting-clause-is-nobodys",
             A_FRAGMENT_WITHOUT_A_REPORTING_CLAUSE_IS_NOBODYS,
+        ),
+        *_named(
+            "a-misspelt-surname-is-the-person-named", A_MISSPELT_SURNAME_IS_THE_PERSON_NAMED
         ),
     ],
 )
