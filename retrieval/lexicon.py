@@ -112,7 +112,7 @@ ROLE_HEADS = set(
     rider cyclist driver runner swimmer boxer jockey trainer skipper psychiatrist psychologist
     therapist dentist pharmacist paramedic pilot soldier firefighter policeman policewoman
     lecturer academic accountant consultant photographer filmmaker presenter broadcaster
-    commentator pundit blogger lady member""".split()
+    commentator pundit blogger lady member undersecretary under-secretary candidate nominee""".split()
 )
 # Other words that may appear inside a role: "China’s top diplomat", "former ministry official".
 _ROLE_WORDS = ROLE_HEADS | set(
@@ -183,6 +183,7 @@ _TITLE_WORDS = set(
     leader speaker whip exchequer majority minority democratic republican sen rep gov gen
     chair chairperson pm cm fm mahatma president-elect vice-president prime-minister
     ombudsman ayatollah hojatoleslam maulana mufti emir sultan sheikh pictured above below
+    undersecretary under-secretary
     inset swede briton dane finn pole scot brit aussie kiwi
     governor-elect mayor-elect senator-elect
     lt col sgt capt cmdr supt insp hon""".split()

@@ -683,6 +683,14 @@ A_MISSPELT_SURNAME_IS_THE_PERSON_NAMED = [
      'Johnston said.\n', "Johnston"),
 ]  # fmt: skip
 
+# Offices and members that lexicon's role words must know.
+OFFICES_AND_MEMBERS_ARE_ROLES = [
+    ('Agriculture Undersecretary Daniel Amstutz testified. Amstutz said costs "balance off '
+     'very closely."\n', "Daniel Amstutz"),
+    ('Members of the ruling Liberal Democratic Party (LDP) shun him. "His presence will do '
+     'more harm than good," an LDP candidate in Tokyo told Reuters.\n', None),
+]  # fmt: skip
+
 
 def test_a_title_genders_a_one_word_name():
     text = ('Prince Harry spoke first. When Meghan joined the family, she said "that was the '
@@ -748,6 +756,7 @@ def _named(behaviour: str, rows: list) -> list:
         *_named(
             "a-misspelt-surname-is-the-person-named", A_MISSPELT_SURNAME_IS_THE_PERSON_NAMED
         ),
+        *_named("offices-and-members-are-roles", OFFICES_AND_MEMBERS_ARE_ROLES),
     ],
 )
 def test_the_last_quote_of_a_text_has_its_speaker(text, speaker):
