@@ -354,7 +354,37 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
         body = people.acronyms.get(name) or _acronym_of(name, state)  # "AMC", "ISPR"
         if body is not None:
             return _Who(body, None, "alias")
+    if len(words) == 1 and (body := _short_name_of(name, pos, state)) is not None:
+        return _Who(body, None, "alias")
     return _Who(name, None, "explicit")
+
+
+def _short_name_of(word: str, pos: int, state: _State) -> str | None:
+    """The one body named before pos whose name starts with this word ("United said" after
+    "United Airlines", "Massy said" after "Massy Stores"): a body's short name is the body, so
+    its quotes are not split between two speakers. A place is no short name ("China said" is
+    China, not the China Daily named before)."""
+    low = word.lower()
+    if low in _NATIONALITY_WORDS or _is_place(word):
+        return None
+    fits = {
+        body
+        for body in [*state.bodies, *state.people.bodies]
+        if body.split()[0] == word and " " in body and 0 <= state.text.find(body) < pos
+    }
+    return fits.pop() if len(fits) == 1 else None
+
+
+@functools.cache
+def _place_names() -> frozenset[str]:
+    """Countries' names, demonyms and capitals, lower-cased ("china", "chinese", "beijing")."""
+    from .places import country_of_capital, country_of_name
+
+    return frozenset({*country_of_name(), *country_of_name().values(), *country_of_capital()})
+
+
+def _is_place(word: str) -> bool:
+    return word.lower() in _place_names()
 
 
 def _acronym_of(acronym: str, state: _State) -> str | None:

@@ -691,6 +691,14 @@ OFFICES_AND_MEMBERS_ARE_ROLES = [
      'more harm than good," an LDP candidate in Tokyo told Reuters.\n', None),
 ]  # fmt: skip
 
+# A body's short name is the one body named before whose name starts with it; a place is not.
+A_BODYS_SHORT_NAME_IS_THE_BODY = [
+    ('Workers at United Airlines and American Airlines will strike. United said it is "taking '
+     'the necessary steps to ensure a safe operation."\n', "United Airlines"),
+    ('The China Daily reported the talks. China said it was "deeply concerned about the '
+     'move."\n', "China"),
+]  # fmt: skip
+
 
 def test_a_title_genders_a_one_word_name():
     text = ('Prince Harry spoke first. When Meghan joined the family, she said "that was the '
@@ -757,6 +765,7 @@ def _named(behaviour: str, rows: list) -> list:
             "a-misspelt-surname-is-the-person-named", A_MISSPELT_SURNAME_IS_THE_PERSON_NAMED
         ),
         *_named("offices-and-members-are-roles", OFFICES_AND_MEMBERS_ARE_ROLES),
+        *_named("a-bodys-short-name-is-the-body", A_BODYS_SHORT_NAME_IS_THE_BODY),
     ],
 )
 def test_the_last_quote_of_a_text_has_its_speaker(text, speaker):
