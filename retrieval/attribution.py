@@ -531,8 +531,11 @@ def _sentence_who(text, masked, s, e, state: _State) -> tuple[_Who | None, bool]
             reporting = True
             found = _verb_subject(text, masked, s, e, verb, state)
             break
-    if found is None or (found.speaker is None and found.attribution != "pronoun"):
-        # ("“…,” she said, according to PTI": the agency reports; she, unknown, speaks)
+    if found is None or (
+        found.speaker is None and found.attribution != "pronoun" and found.role is None
+    ):
+        # ("“…,” she said, according to PTI": the agency reports; she, unknown, speaks; so does
+        # an office holder not resolved, "the president-elect said ..., according to NBC News")
         source = _according_to(text, masked, s, e, state)
         if source:
             return source, True

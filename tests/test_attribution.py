@@ -699,6 +699,13 @@ A_BODYS_SHORT_NAME_IS_THE_BODY = [
      'move."\n', "China"),
 ]  # fmt: skip
 
+# "according to <outlet>" after a sentence's own speaker names who reported it, not who spoke.
+AN_OUTLET_REPORTS_WHAT_A_SPEAKER_SAID = [
+    ('President-elect Donald Trump named Kellyanne Conway. "She is a tireless advocate," the '
+     'president-elect said in a statement, according to NBC News.\n', "Donald Trump"),
+    ('"It is fine," the spokesman said, according to NBC News.\n', None),
+]  # fmt: skip
+
 
 def test_a_title_genders_a_one_word_name():
     text = ('Prince Harry spoke first. When Meghan joined the family, she said "that was the '
@@ -766,6 +773,9 @@ def _named(behaviour: str, rows: list) -> list:
         ),
         *_named("offices-and-members-are-roles", OFFICES_AND_MEMBERS_ARE_ROLES),
         *_named("a-bodys-short-name-is-the-body", A_BODYS_SHORT_NAME_IS_THE_BODY),
+        *_named(
+            "an-outlet-reports-what-a-speaker-said", AN_OUTLET_REPORTS_WHAT_A_SPEAKER_SAID
+        ),
     ],
 )
 def test_the_last_quote_of_a_text_has_its_speaker(text, speaker):
