@@ -228,13 +228,15 @@ EAST_ASIAN_FAMILY_NAMES = set(
 # Words that make a short quoted phrase a label, not speech: so-called “peace initiative”.
 _LABEL_BEFORE = re.compile(
     r"(?:so-called|dubbed|called|titled|entitled|named|nicknamed|termed|labell?ed|known as|"
-    r"the (?:term|word|words|phrase|slogan|motto|hashtag))\s+(?:(?:the|a|an|its|their)\s+)?$",
+    r"headlined|captioned|the (?:term|word|words|phrase|slogan|motto|hashtag|headline|caption))"
+    r"\s+(?:(?:the|a|an|its|their)\s+)?$",
     re.IGNORECASE,
 )
 # Last words that can end a label phrase (checked before the regex, which is slower).
 _LABEL_TRIGGERS = set(
     """so-called dubbed called titled entitled named nicknamed termed labelled labeled as term
-    word words phrase slogan motto hashtag the a an its their""".split()
+    word words phrase slogan motto hashtag headline headlined caption captioned the a an its
+    their""".split()
 )
 # Lower-case words inside a title: “A Path to Lasting Security”, “War and Peace”.
 _TITLE_LINKS = set("a an the of to in on at for and or nor but with by from as vs".split())

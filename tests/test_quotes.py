@@ -246,6 +246,8 @@ def test_partial_quotes_in_reported_speech():
         "The proposal, titled “A Path to Lasting Security”, was circulated.",
         "UKRAINIAN VIEWS ‘INCORPORATED’ INTO US WRITTEN RESPONSE TO RUSSIA",
         "China backs Russia’s ‘security concerns’ in crisis with West over Ukraine",
+        'John Podesta wrote an op-ed with the headline "Something is deeply broken at the FBI,"'
+        " calling the bureau lax.",
     ],
 )
 def test_scare_quotes_labels_titles_and_headlines_are_not_quotes(text):
