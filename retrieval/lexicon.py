@@ -275,12 +275,19 @@ _REPORTING_VERBS = (
     r"(?:said|says|told|added|asked|wrote|explained|insisted|argued|"
     r"replied|warned|stressed|noted|continued)\b(?!\s+that\b)"
 )
+# ... and so does a verb with an object ("“…” Gentiloni noted the importance of the work"),
+# but not "said the day before" (when), nor "told the committee" (to whom).
+_NOT_WHEN = (
+    r"(?!(?:day|night|morning|afternoon|evening|week|weekend|month|year|next|following|"
+    r"previous|same|other|last)\b)"
+)
 _ATTRIBUTION_AHEAD = re.compile(
     r"\s+(?!(?:But|And|However|Meanwhile|Yet|Still|Also|Separately|Earlier|Later|As|When|While"
     r"|After|Before|If|Although|Because|Since)\b)"
     rf"(?:{_REPORTING_VERBS}"
     r"|(?:(?!(?:had|has|have|was|were|is|would|will)\b)[\w’'\-]+\s+){1,5}?"
-    rf"{_REPORTING_VERBS}(?=(?:[ \t]+[\w’'\-]+){{0,6}}?\s*(?:[.,;:!?]|$)))"
+    rf"{_REPORTING_VERBS}(?:(?<=told)|(?<=asked)|(?<=warned)|(?!\s+(?:a|an|the)\s+{_NOT_WHEN}))"
+    r"(?=(?:[ \t]+[\w’'\-]+){0,6}?\s*(?:[.,;:!?]|$)))"
 )
 _OPENING_MARKS = frozenset('“"‘')
 _CLOSING_MARKS = frozenset('”"’')

@@ -706,6 +706,15 @@ AN_OUTLET_REPORTS_WHAT_A_SPEAKER_SAID = [
     ('"It is fine," the spokesman said, according to NBC News.\n', None),
 ]  # fmt: skip
 
+# After a quote that ends a sentence, "<Name> noted the importance ..." is a sentence of its
+# own (the verb has an object); "<Name> said the day before" still reports the quote.
+A_VERB_WITH_AN_OBJECT_AFTER_A_QUOTE_IS_A_NEW_SENTENCE = [
+    ('"It is serious," said Antonio De Iesu, director of the Milan police. "We have to '
+     'understand whether he was in transit." Italian Prime Minister Paolo Gentiloni noted the '
+     'importance of the work.\n', "Antonio De Iesu"),
+    ('Li Qiang spoke first. "It is over." Zhang Wei said the day before.\n', "Zhang Wei"),
+]  # fmt: skip
+
 
 def test_a_title_genders_a_one_word_name():
     text = ('Prince Harry spoke first. When Meghan joined the family, she said "that was the '
@@ -775,6 +784,10 @@ def _named(behaviour: str, rows: list) -> list:
         *_named("a-bodys-short-name-is-the-body", A_BODYS_SHORT_NAME_IS_THE_BODY),
         *_named(
             "an-outlet-reports-what-a-speaker-said", AN_OUTLET_REPORTS_WHAT_A_SPEAKER_SAID
+        ),
+        *_named(
+            "a-verb-with-an-object-after-a-quote-is-a-new-sentence",
+            A_VERB_WITH_AN_OBJECT_AFTER_A_QUOTE_IS_A_NEW_SENTENCE,
         ),
     ],
 )
