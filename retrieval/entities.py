@@ -222,6 +222,7 @@ def _find_people(text: str, titles: Sequence[tuple[int, int]] = ()) -> _People:
         if words:
             _name_in_run(text, words, people, singles)
     _merge_surname_mentions(people)
+    _merge_role_noun_names(text, people)
     for name in people.roles:
         people.aliases.setdefault(family_name(name).lower(), set()).add(name)
         words = name.split()
@@ -405,6 +406,26 @@ def _merge_surname_mentions(people: _People) -> None:
             people.mentions[target] = sorted(people.mentions[target] + people.mentions.pop(name))
             for role in people.roles.pop(name):
                 people.add_role(target, role)
+
+
+def _merge_role_noun_names(text: str, people: _People) -> None:
+    """"Realtor Ghulam" where the article wrote "realtor Shaun Ghulam": the first word is his
+    role, in lower case before his full name, capitalised only to start a sentence; not a
+    second Ghulam."""
+    for name in list(people.roles):
+        words = name.split()
+        if len(words) != 2:
+            continue
+        role = words[0].lower()
+        fuller = [
+            n for n in people.roles
+            if n != name and n.split()[-1] == words[1] and f"{role} {n}" in text
+        ]  # fmt: skip
+        if len(fuller) == 1:
+            target = fuller[0]
+            people.mentions[target] = sorted(people.mentions[target] + people.mentions.pop(name))
+            people.roles.pop(name)
+            people.add_role(target, words[0])
 
 
 def _with_middle_names(name: str, people: _People) -> list[str]:

@@ -715,6 +715,13 @@ A_VERB_WITH_AN_OBJECT_AFTER_A_QUOTE_IS_A_NEW_SENTENCE = [
     ('Li Qiang spoke first. "It is over." Zhang Wei said the day before.\n', "Zhang Wei"),
 ]  # fmt: skip
 
+# A role noun that starts a sentence ("Realtor Ghulam said", after "realtor Shaun Ghulam") is
+# no given name: the same person, not a second Ghulam who would make "Ghulam said" nobody's.
+A_ROLE_NOUN_STARTING_A_SENTENCE_IS_NO_GIVEN_NAME = [
+    ('In Brampton, realtor Shaun Ghulam said prices fell.\nRealtor Ghulam said prices '
+     'declined.\n"Check how many times it was listed," Ghulam said.\n', "Shaun Ghulam"),
+]  # fmt: skip
+
 
 def test_a_title_genders_a_one_word_name():
     text = ('Prince Harry spoke first. When Meghan joined the family, she said "that was the '
@@ -788,6 +795,10 @@ def _named(behaviour: str, rows: list) -> list:
         *_named(
             "a-verb-with-an-object-after-a-quote-is-a-new-sentence",
             A_VERB_WITH_AN_OBJECT_AFTER_A_QUOTE_IS_A_NEW_SENTENCE,
+        ),
+        *_named(
+            "a-role-noun-starting-a-sentence-is-no-given-name",
+            A_ROLE_NOUN_STARTING_A_SENTENCE_IS_NO_GIVEN_NAME,
         ),
     ],
 )
