@@ -344,6 +344,8 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
     if title:
         return _Who(" ".join(words), " ".join(title), "explicit")
     name = " ".join(words)
+    if len(words) == 1 and (body := _short_name_of(name, pos, state)) is not None:
+        return _Who(body, None, "alias")
     if len(words) == 1 and name.lower() in _NOT_A_SPEAKER:
         vague = name.lower() in {"some", "many", "others", "it", "this", "that"}
         return _Who(None, None, "explicit") if vague else None
@@ -354,8 +356,6 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
         body = people.acronyms.get(name) or _acronym_of(name, state)  # "AMC", "ISPR"
         if body is not None:
             return _Who(body, None, "alias")
-    if len(words) == 1 and (body := _short_name_of(name, pos, state)) is not None:
-        return _Who(body, None, "alias")
     return _Who(name, None, "explicit")
 
 
@@ -365,8 +365,12 @@ def _short_name_of(word: str, pos: int, state: _State) -> str | None:
     its quotes are not split between two speakers. A place is no short name ("China said" is
     China, not the China Daily named before)."""
     low = word.lower()
-    if low in _NATIONALITY_WORDS or _is_place(word):
-        return None
+    if _is_place(word) and not (
+        low in _NATIONALITY_WORDS
+        and "the " not in (state.text[max(0, pos - 4) : pos] + state.text[pos : pos + 4]).lower()
+    ):
+        return None  # ("American said" after American Airlines is the airline; "the
+        # Chinese said" is no Chinese Academy of Sciences)
     fits = {
         body
         for body in [*state.bodies, *state.people.bodies]

@@ -697,6 +697,10 @@ A_BODYS_SHORT_NAME_IS_THE_BODY = [
      'the necessary steps to ensure a safe operation."\n', "United Airlines"),
     ('The China Daily reported the talks. China said it was "deeply concerned about the '
      'move."\n', "China"),
+    ('Workers at American Airlines will strike. "We are working with our vendors," American '
+     'said in a statement.\n', "American Airlines"),
+    ('Scientists at the Chinese Academy of Sciences agreed. "It is over," the Chinese said.\n',
+     None),
 ]  # fmt: skip
 
 # "according to <outlet>" after a sentence's own speaker names who reported it, not who spoke.
