@@ -47,6 +47,7 @@ from .lexicon import (  # the package's own attribution modules
     ROLE_HEADS,
     SOFT_HYPHEN,
     SUBORDINATORS,
+    TITLE_ABBREVIATIONS,
 )
 from .roles import (  # the package's own attribution modules
     _NATIONALITIES,
@@ -559,12 +560,22 @@ def _trim_phrase(toks: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]
     return toks
 
 
+_FORMS_OF_ADDRESS = {"mr", "mrs", "ms", "dr", "prof", "rev", "hon", "fr", "st"}
+
+
 def _role_before(text: str, start: int) -> str | None:
     """Title words right before a name: `Chinese Foreign Ministry spokesman Zhao Lijian`."""
     j = start - 1
     while j >= 0 and text[j] in " \t":
         j -= 1
-    if j == start - 1 or j < 0 or not text[j].isalnum():
+    if j == start - 1 or j < 0:
+        return None
+    if text[j] == ".":  # "Rep. Cardiss Collins", "Sen. Bob Dole": an abbreviated title
+        word = re.match(r"[A-Za-z]+", text[max(0, j - 5) : j][::-1])
+        title = word.group()[::-1] if word else ""
+        office = title.lower() in TITLE_ABBREVIATIONS - _FORMS_OF_ADDRESS
+        return f"{title}." if office else None  # (an office, not "Dr." or "Mr.": no role)
+    if not text[j].isalnum():
         return None  # nothing but punctuation before the name: no title (and no work)
     return _role_ending_at(text, start, adjacent=False)
 

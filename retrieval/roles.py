@@ -129,6 +129,20 @@ def role_matches(phrase: str, role: str) -> bool:
     return any(v <= known for v in role_variants(phrase))
 
 
+# Offices whose holders American news names by state and party ("the Illinois Democrat").
+_PARTISAN_OFFICES = {"rep", "sen", "senator", "representative", "congressman", "congresswoman",
+                     "gov", "governor", "lawmaker", "legislator", "assemblyman", "assemblywoman"}  # fmt: skip
+
+
+def _party_members(people: _People) -> list[str]:
+    """The people holding an office that "the <State> Democrat" may mean, when just one does."""
+    holders = [
+        n for n, roles in people.roles.items()
+        if any(_PARTISAN_OFFICES & set(re.findall(r"[a-z]+", r.lower())) for r in roles)
+    ]  # fmt: skip
+    return holders if len(holders) == 1 else []
+
+
 def _resolve_role(phrase: str, pos: int, people: _People) -> str | None:
     """The one person whose role fits; with several, the one mentioned last before pos."""
     fits = people.role_fits.get(phrase)
@@ -138,6 +152,8 @@ def _resolve_role(phrase: str, pos: int, people: _People) -> str | None:
             w for w, ts in people.titled.items()
             if w not in people.roles and any(role_matches(phrase, t) for t in ts)
         ]  # fmt: skip
+        if not fits and phrase.lower().split()[-1:] in (["democrat"], ["republican"]):
+            fits = _party_members(people)  # "said the Illinois Democrat": the one lawmaker
         people.role_fits[phrase] = fits
     if len(fits) <= 1:
         return fits[0] if fits else None

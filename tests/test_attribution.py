@@ -726,6 +726,15 @@ A_ROLE_NOUN_STARTING_A_SENTENCE_IS_NO_GIVEN_NAME = [
      'declined.\n"Check how many times it was listed," Ghulam said.\n', "Shaun Ghulam"),
 ]  # fmt: skip
 
+# "the Illinois Democrat" is the one lawmaker of the article (an abbreviated office, "Rep.",
+# is a role); with two lawmakers it is neither.
+THE_STATE_AND_PARTY_MEAN_THE_ONE_LAWMAKER = [
+    ('The chairman, Rep. Cardiss Collins, called it "pathetic."\n"It strikes me odd," said '
+     'the Illinois Democrat.\n', "Cardiss Collins"),
+    ('Senator Bob Dole and Rep. Tom Foley spoke. "It is odd," said the Kansas Republican.\n',
+     None),
+]  # fmt: skip
+
 
 def test_a_title_genders_a_one_word_name():
     text = ('Prince Harry spoke first. When Meghan joined the family, she said "that was the '
@@ -803,6 +812,9 @@ def _named(behaviour: str, rows: list) -> list:
         *_named(
             "a-role-noun-starting-a-sentence-is-no-given-name",
             A_ROLE_NOUN_STARTING_A_SENTENCE_IS_NO_GIVEN_NAME,
+        ),
+        *_named(
+            "the-state-and-party-mean-the-one-lawmaker", THE_STATE_AND_PARTY_MEAN_THE_ONE_LAWMAKER
         ),
     ],
 )
