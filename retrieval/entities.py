@@ -494,6 +494,17 @@ def _name_in_run(text, words, people: _People, singles) -> None:
     last = words[-1][1].lower()
     if last.endswith("s") and (last[:-1] in ROLE_HEADS or last[:-1] in _NATIONALITIES):
         return  # "Older Germans", "Senate Democrats": a group, not a person's name
+    plural = next(
+        (i for i, (_, w) in enumerate(words[:-1]) if i and w.endswith("s") and w[1:].islower()
+         and re.search(rf"(?<![\w-]){re.escape(w.lower())}\b", text)),
+        None,
+    )  # fmt: skip
+    if plural is not None:
+        # "Staff at Massy Stores Westmoorings wait": a plural inside the run that the article
+        # also writes in lower case ("all stores") names things, so the run is a body and its
+        # place, not a person (a last word may be a surname: Maxine Waters in "waters")
+        people.bodies.append(" ".join(w for _, w in words[: plural + 1]))
+        return
     # Initials and suffixes do not count: "Martin Luther King Jr", "John D. Dingell"; four
     # words are a name in South Asian and Arabic traditions ("Rana Mashhood Ahmad Khan").
     full_words = [

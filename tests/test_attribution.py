@@ -735,6 +735,15 @@ THE_STATE_AND_PARTY_MEAN_THE_ONE_LAWMAKER = [
      None),
 ]  # fmt: skip
 
+# A plural inside a capitalised run that the article also writes in lower case ("Massy Stores
+# Westmoorings", "all stores") makes the run a body, never a "he"; a last word stays a surname.
+A_PLURAL_NOUN_INSIDE_A_RUN_MAKES_IT_A_BODY = [
+    ('Ronald Walcott, a security expert, spoke.\nStaff at Massy Stores Westmoorings wait '
+     'outside as all stores closed.\n"It is bad," he said.\n', "Ronald Walcott"),
+    ('Rep. Maxine Waters spoke about territorial waters. "It is fine," Waters said.\n',
+     "Maxine Waters"),
+]  # fmt: skip
+
 
 def test_a_title_genders_a_one_word_name():
     text = ('Prince Harry spoke first. When Meghan joined the family, she said "that was the '
@@ -815,6 +824,9 @@ def _named(behaviour: str, rows: list) -> list:
         ),
         *_named(
             "the-state-and-party-mean-the-one-lawmaker", THE_STATE_AND_PARTY_MEAN_THE_ONE_LAWMAKER
+        ),
+        *_named(
+            "a-plural-noun-inside-a-run-makes-it-a-body", A_PLURAL_NOUN_INSIDE_A_RUN_MAKES_IT_A_BODY
         ),
     ],
 )
