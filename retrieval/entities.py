@@ -312,6 +312,15 @@ def _one_typo_apart(a: str, b: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
+def _misspelt_role_word(word: str) -> bool:
+    """"Economic Adivser Christopher Johnson": a long role word with one typo, before a name of
+    two words or more, is still the role (wire copy has such typos)."""
+    low = word.lower()
+    return len(low) >= 7 and any(
+        len(head) >= 7 and _one_typo_apart(low, head) for head in ROLE_HEADS
+    )
+
+
 def _misspelt_surnames(text: str, people: _People, singles) -> None:
     """A surname used alone that misspells, by one typo, the family name of exactly one person
     named in full ("Clayton Yeutter ... Yuetter said", "Schlesinger ... Schelsinger said") is
@@ -456,10 +465,13 @@ def _name_in_run(text, words, people: _People, singles) -> None:
         k -= 1  # "CK Mishra", "JP Nadda": initials written without stops
     # "Chief Executive Priya Natarajan": role and title words before a name belong to the role,
     # also after a body's name ("Treasury Under-Secretary Alan Brook"), when two words remain.
-    while k < len(words) and _is_role_word(words[k][1]):
+    while k < len(words) and (
+        _is_role_word(words[k][1]) or (len(words) - k > 2 and _misspelt_role_word(words[k][1]))
+    ):
         k += 1
     if len(words) - k > 2:
-        last_role = max((i for i in range(k, len(words) - 2) if _is_role_word(words[i][1])),
+        last_role = max((i for i in range(k, len(words) - 2)
+                         if _is_role_word(words[i][1]) or _misspelt_role_word(words[i][1])),
                         default=-1)  # fmt: skip
         if last_role >= 0:
             k = last_role + 1

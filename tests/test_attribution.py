@@ -681,6 +681,9 @@ A_MISSPELT_SURNAME_IS_THE_PERSON_NAMED = [
      'are dangerous provisions," Yuetter said.\n', "Clayton Yeutter"),
     ('Analyst Peter Johnson spoke. Johnston said it. Johnston left. "Rates will rise," '
      'Johnston said.\n', "Johnston"),
+    # ... and a long role word one typo off is still the role, not part of the name
+    ('Lloyds Bank Economic Adivser Christopher Johnson said rates would rise. "The dollar has '
+     'further to fall," said Johnson.\n', "Christopher Johnson"),
 ]  # fmt: skip
 
 # Offices and members that lexicon's role words must know.
