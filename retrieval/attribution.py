@@ -541,3 +541,19 @@ def _sentence_who(text, masked, s, e, state: _State) -> tuple[_Who | None, bool]
             return source, True
         reporting = reporting or bool(ACCORDING_TO.search(masked, s, e))
     return found, reporting
+
+
+def _subject_of(text: str, masked: str, s: int, e: int, state) -> str | None:
+    """Who the sentence from s to e is about (its subject, a pronoun resolved), if anyone."""
+    subject = _sentence_subject(text, masked, s, e, state)
+    return subject.speaker if subject is not None else None
+
+
+_SUBJECT_PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he|[Tt]hey|[Ii]t)\b")
+
+
+def _pronoun_at(masked: str, s: int, quote_open: int) -> int:
+    """Where "he said" stands when it comes before the quote, else the quote's opening: the
+    end of the text in which another subject would compete with the speaker."""
+    pronoun = _SUBJECT_PRONOUN.search(masked, s, quote_open)
+    return pronoun.start() if pronoun else quote_open

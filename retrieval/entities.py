@@ -51,6 +51,8 @@ from .lexicon import (  # the package's own attribution modules
 )
 from .roles import (  # the package's own attribution modules
     _NATIONALITIES,
+    _misspelt_role_word,
+    _one_typo_apart,
     _role_text,
     _strip_possessive,
     serves_another,
@@ -298,29 +300,6 @@ def _names_inside_skipped_runs(text: str, people: _People, singles) -> None:
         people.aliases.setdefault(name.lower(), set()).add(name)
 
 
-def _one_typo_apart(a: str, b: str) -> bool:
-    """One letter changed, added, dropped, or two neighbours swapped ("Yuetter" / "Yeutter")."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diff = [i for i in range(len(a)) if a[i] != b[i]]
-        return len(diff) == 1 or (
-            len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
-            and a[diff[1]] == b[diff[0]]
-        )  # fmt: skip
-    short, long = sorted((a, b), key=len)
-    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
-
-
-def _misspelt_role_word(word: str) -> bool:
-    """"Economic Adivser Christopher Johnson": a long role word with one typo, before a name of
-    two words or more, is still the role (wire copy has such typos)."""
-    low = word.lower()
-    return len(low) >= 7 and any(
-        len(head) >= 7 and _one_typo_apart(low, head) for head in ROLE_HEADS
-    )
-
-
 def _misspelt_surnames(text: str, people: _People, singles) -> None:
     """A surname used alone that misspells, by one typo, the family name of exactly one person
     named in full ("Clayton Yeutter ... Yuetter said", "Schlesinger ... Schelsinger said") is
@@ -419,7 +398,7 @@ def _merge_surname_mentions(people: _People) -> None:
 
 
 def _merge_role_noun_names(text: str, people: _People) -> None:
-    """"Realtor Ghulam" where the article wrote "realtor Shaun Ghulam": the first word is his
+    """ "Realtor Ghulam" where the article wrote "realtor Shaun Ghulam": the first word is his
     role, in lower case before his full name, capitalised only to start a sentence; not a
     second Ghulam."""
     for name in list(people.roles):

@@ -66,8 +66,10 @@ from typing import TYPE_CHECKING
 
 from .attribution import (  # the package's own attribution modules
     _colon_speaker,
+    _pronoun_at,
     _sentence_subject,
     _sentence_who,
+    _subject_of,
     introducing_speaker,
 )
 from .entities import (  # the package's own attribution modules
@@ -635,21 +637,7 @@ def _analyse(doc: Document) -> tuple[list[Quote], _People]:
     return _backfill_run_ons(found), people
 
 
-def _subject_of(text: str, masked: str, s: int, e: int, state) -> str | None:
-    """Who the sentence from s to e is about (its subject, a pronoun resolved), if anyone."""
-    subject = _sentence_subject(text, masked, s, e, state)
-    return subject.speaker if subject is not None else None
-
-
 _NEAR_QUOTE = 300  # characters before a quote in which its own reporting words are read
-_SUBJECT_PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he|[Tt]hey|[Ii]t)\b")
-
-
-def _pronoun_at(masked: str, s: int, quote_open: int) -> int:
-    """Where "he said" stands when it comes before the quote, else the quote's opening: the
-    end of the text in which another subject would compete with the speaker."""
-    pronoun = _SUBJECT_PRONOUN.search(masked, s, quote_open)
-    return pronoun.start() if pronoun else quote_open
 
 
 def _backfill_run_ons(found: list[tuple[Quote, _Span]]) -> list[Quote]:

@@ -130,8 +130,10 @@ def role_matches(phrase: str, role: str) -> bool:
 
 
 # Offices whose holders American news names by state and party ("the Illinois Democrat").
-_PARTISAN_OFFICES = {"rep", "sen", "senator", "representative", "congressman", "congresswoman",
-                     "gov", "governor", "lawmaker", "legislator", "assemblyman", "assemblywoman"}  # fmt: skip
+_PARTISAN_OFFICES = set(
+    """rep sen senator representative congressman congresswoman gov governor lawmaker legislator
+    assemblyman assemblywoman""".split()
+)
 
 
 def _party_members(people: _People) -> list[str]:
@@ -161,3 +163,26 @@ def _resolve_role(phrase: str, pos: int, people: _People) -> str | None:
     if latest[-1][0] < 0 or latest[-1][0] == latest[-2][0]:
         return None
     return latest[-1][1]
+
+
+def _one_typo_apart(a: str, b: str) -> bool:
+    """One letter changed, added, dropped, or two neighbours swapped ("Yuetter" / "Yeutter")."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (
+            len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )  # fmt: skip
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _misspelt_role_word(word: str) -> bool:
+    """ "Economic Adivser Christopher Johnson": a long role word with one typo, before a name of
+    two words or more, is still the role (wire copy has such typos)."""
+    low = word.lower()
+    return len(low) >= 7 and any(
+        len(head) >= 7 and _one_typo_apart(low, head) for head in ROLE_HEADS
+    )
