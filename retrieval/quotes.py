@@ -69,7 +69,7 @@ from .attribution import (  # the package's own attribution modules
     _pronoun_at,
     _sentence_subject,
     _sentence_who,
-    _subject_of,
+    carried_by_guess,
     introducing_speaker,
 )
 from .entities import (  # the package's own attribution modules
@@ -609,16 +609,9 @@ def _analyse(doc: Document) -> tuple[list[Quote], _People]:
                     # One quoted word inside the reporter's sentence ("a “mistake”", "instead
                     # of “forward”") is as often a term as speech: nobody's words for sure.
                     said = _Who(None, None, "none")
-                elif (
-                    kind == "partial"
-                    and attr.attribution == "continuation"
-                    and original[start:end][:1].islower()
-                    and _subject_of(text, masked, s, e, state) != attr.speaker
+                elif kind == "partial" and carried_by_guess(
+                    text, masked, s, e, state, attr, original[start:end]
                 ):
-                    # A fragment in a sentence that reports nobody's words ("GCSEs were meant to
-                    # ensure a focus on “…”") is the paragraph speaker's only by guess, unless
-                    # the sentence is about them ("He believes …, “but …”"): the rest were 6
-                    # right and 6 wrong on the dev sets.
                     said = _Who(None, None, "continuation")
                 quote = Quote(
                     said.speaker, said.role, original[start:end], start, end, kind,
