@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/quote_attribution.py                       # dev and regression sets
     .venv/bin/python bench/quote_attribution.py --sets reuters_dev --mistakes
-    .venv/bin/python bench/quote_attribution.py --sets blind13  # a blind set: once, at the end
+    .venv/bin/python bench/quote_attribution.py --sets blind14  # a blind set: once, at the end
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ EVAL = Path(__file__).resolve().parent.parent / "tests" / "eval"
 # Blind sets, once run (their READMEs hold the figures), are dev sets from then on.
 DEV_SETS = ["reuters_dev", "web_dev", "reuters_blind", "web_blind", "blind2", "blind3", "blind4",
             "blind5", "blind6", "blind7", "blind8", "blind9", "blind10", "blind11", "blind12",
-            "gold", "heldout", "blind", "final"]  # fmt: skip
+            "blind13", "gold", "heldout", "blind", "final"]  # fmt: skip
 
 
 def run(name: str) -> dict:

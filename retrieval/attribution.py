@@ -17,6 +17,7 @@ from .lexicon import (  # the package's own attribution modules
     _INDEFINITES,
     _INTRO,
     _LEADING_CONJUNCTION,
+    _MEDIA_NAMES,
     _POSSESSIVE_DETERMINERS,
     _PREPOSITION_END,
     _ROLE_WORDS,
@@ -64,10 +65,19 @@ def _clause_before(masked: str, s: int, verb: int) -> tuple[int, int]:
     return first, first + len(stripped)
 
 
+# A wire dateline opening a paragraph: "STOCKHOLM:", "NEW DELHI -", "LONDON (Reuters) -".
+_DATELINE = re.compile(
+    r"[A-Z]{2,}(?:[ .][A-Z]{2,})*\.?\s*(?:\([^()\n]{1,30}\)\s*)?(?::|—|–|--?)\s+"
+)
+
+
 def _sentence_subject(text: str, masked: str, s: int, e: int, state: _State) -> _Who | None:
     """The subject at the start of a sentence, after an introductory phrase."""
     hi = min(e, s + 240)
     start = s + len(masked[s:hi]) - len(masked[s:hi].lstrip())
+    dateline = _DATELINE.match(masked, start, hi)
+    if dateline and (start == 0 or masked[start - 1] == "\n"):
+        start = dateline.end()  # "STOCKHOLM: Sweden's ABBA announced": the place is no subject
     intro = _INTRO.match(masked, start, hi)
     if intro:
         start = intro.end()
@@ -141,8 +151,21 @@ def _noun_phrase_segment(text: str, lo: int, hi: int, state: _State) -> _Who | N
     return _resolve_span(phrase, state)
 
 
+# A participle's phrase between a subject and its verb: ", speaking on condition of anonymity,".
+_PARTICIPLE_SEGMENT = re.compile(r"\s*[a-z]+ing\b")
 # An appositive description of what a body is: ", a group of 900 employees that ...,".
 _DESCRIPTION = re.compile(r"\s*(?:a|an|the)\s+[a-z]")
+
+
+def _unnamed_segment(text: str, lo: int, hi: int) -> bool:
+    """`a senior faculty member`: someone new and unnamed, described in lower case."""
+    words = [t[2] for t in _tokens(text, lo, hi)]
+    return (
+        len(words) >= 2
+        and words[0].lower() in _INDEFINITES
+        and all(w.islower() for w in words[1:])
+        and any(w in ROLE_HEADS for w in words[1:])
+    )
 
 
 def _appositive_subject(text: str, masked: str, s: int, pos: int, state: _State) -> _Who | None:
@@ -164,6 +187,11 @@ def _appositive_subject(text: str, masked: str, s: int, pos: int, state: _State)
         after_quote = lo >= s and (
             masked[lo] == QMASK or (masked[lo] in ",." and lo > s and masked[lo - 1] == QMASK)
         )
+        if named is None and _PARTICIPLE_SEGMENT.match(text, lo + 1, k):
+            end = lo + 1  # `“…,” a senior official, speaking on condition of anonymity, told`
+            continue
+        if after_quote and named is None and _unnamed_segment(text, lo + 1, k):
+            return _Who(None, None, "alias")  # `“…,” a senior faculty member, …, told`
         if named is None:
             if end == pos and _DESCRIPTION.match(text, lo + 1, k):
                 end = lo + 1  # `“…,” Acme Union, a group of 900 staff that ..., said`
@@ -244,7 +272,15 @@ def _name_before_role(text: str, masked: str, s: int, lo: int, state: _State) ->
         or masked[max(s, lo - 2) : lo] != ", "
     ):  # ("paper analyst for Prudential Bache", "tax partner at EY India", "PTC president")
         return None
-    who = _resolve_span(_phrase(text, max(s, lo - 80), lo - 2, from_end=True), state)
+    toks = _phrase(text, max(s, lo - 80), lo - 2, from_end=True)
+    if toks and clause[0][2].lower() in ("the", "a", "an"):
+        # "aboard the destroyer USS Higgins, the Pentagon chief said": a name inside an
+        # opening phrase is no appositive; only one that opens the sentence or follows the
+        # quote is ("Jo Li, the firm's analyst said")
+        lead = masked[s : toks[0][0]].replace(QMASK, " ").strip(" ,.\n\t")
+        if lead:
+            return None
+    who = _resolve_span(toks, state)
     return who if _is_person(who, state) else None
 
 
@@ -288,6 +324,24 @@ def _colon_speaker(text: str, masked: str, s: int, colon: int, state: _State) ->
 _JOINT_SUBJECT = re.compile(r"[A-Z][\w.’'-]*(\s+(?:and|&)\s+)$")
 
 
+def _named_as_object(lead: list[tuple[int, int, str]]) -> bool:
+    """The words before a name make it a preposition's object inside the subject, whose head
+    is a common noun: "The authors of the research published in the journal <JAMA Psychiatry>
+    argued" (the authors, unnamed). Only a lower-case article or noun may stand between the
+    preposition and the name ("The head of the Bank of England's unit Jo Li said" is Jo Li)."""
+    if len(lead) < 3 or lead[0][2] not in ("The", "the"):
+        return False
+    words = [t[2] for t in lead]
+    at = max((i for i, w in enumerate(words) if w in _OBJECT_PREPOSITIONS or w == "of"), default=0)
+    between = words[at + 1 :]
+    return (
+        at >= 2
+        and between[:1] == ["the"]
+        and all(w.islower() and w.isalpha() and w not in _ROLE_WORDS for w in between)
+        and not any(w in ("was", "were", "is", "are", "what", "who", "which") for w in words)
+    )
+
+
 def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | None:
     """Speaker of one speech verb: subject before it, after it (inverted), or the sentence's."""
     lo, hi = _clause_before(masked, s, verb.start())
@@ -328,6 +382,8 @@ def _verb_subject(text, masked, s, e, verb: re.Match, state: _State) -> _Who | N
             and any(looks_like_verb(t[2]) or t[2] in _OBJECT_PREPOSITIONS for t in lead[1:])
         ):  # "A commission set up to unravel the affairs of Air Lanka says": the commission
             return _Who(None, None, "alias")  # (but "a smiling Clinton said" is Clinton)
+        if _named_as_object(lead):
+            return _Who(None, None, "explicit")
         who = _resolve_span(toks, state)
         # The head of a subject is its last noun: a person named after the phrase read, or
         # in a clause read as a body, is who speaks ("Acme Corp vice-president Jo Li said").
@@ -408,8 +464,15 @@ def _according_to(text: str, masked: str, s: int, e: int, state: _State) -> _Who
             if tok[2][0].isupper() and tok[2].lower() not in _NATIONALITIES:
                 who = _resolve_span(_phrase(text, tok[0], end, from_end=False), state)
                 if who and who.speaker:
+                    if _RELEASED_BY.search(masked, m.end(), tok[0]) and _MEDIA_NAMES & set(
+                        who.speaker.lower().split()
+                    ):  # "according to a joint communique released by Xinhua News Agency":
+                        return _Who(None, None, "explicit")  # the agency only carried it
                     return who
     return None
+
+
+_RELEASED_BY = re.compile(r"\b(?:released|issued|published|carried|distributed)\s+by\b")
 
 
 def _is_passive(masked: str, s: int, verb: re.Match) -> bool:

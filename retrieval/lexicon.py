@@ -113,7 +113,7 @@ ROLE_HEADS = set(
     therapist dentist pharmacist paramedic pilot soldier firefighter policeman policewoman
     lecturer academic accountant consultant photographer filmmaker presenter broadcaster
     commentator pundit blogger lady member undersecretary under-secretary candidate nominee
-    president-elect vice-president governor-elect mayor-elect""".split()
+    president-elect vice-president governor-elect mayor-elect rapporteur""".split()
 )
 # Other words that may appear inside a role: "China’s top diplomat", "former ministry official".
 _ROLE_WORDS = ROLE_HEADS | set(

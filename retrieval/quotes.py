@@ -104,7 +104,7 @@ if TYPE_CHECKING:  # only for annotations: the module stays importable on its ow
     from .documents import Document
 
 # Bump when extraction rules change: indexes built before are stale and get rebuilt.
-QUOTES_VERSION = 15
+QUOTES_VERSION = 16
 
 
 @dataclass(frozen=True, slots=True)  # ~800k of them at 1M passages: no per-object dict
@@ -159,6 +159,8 @@ def _double_marks(text: str, start: int, end: int) -> list[tuple[int, str]]:
                 marks.append((i, "open"))  # one quote closes and the next opens
             elif before in ".,!?" and after.isupper():
                 marks.append((i, "either"))  # glued: `said."It's`, `game."Labuschagne backed`
+            elif text[i - 2 : i].isupper() and text[i + 1 : i + 3].istitle():
+                marks.append((i, "open"))  # a subheading in capitals glued on: `FIRST TIME"It`
     return marks
 
 

@@ -46,7 +46,6 @@ from .lexicon import (  # the package's own attribution modules
     POST_NOMINALS,
     PRONOUNS,
     QMASK,
-    ROLE_HEADS,
     SOFT_HYPHEN,
     SPEECH_VERB,
     SUBORDINATORS,
@@ -54,6 +53,7 @@ from .lexicon import (  # the package's own attribution modules
 )
 from .roles import (  # the package's own attribution modules
     _has_role_head,
+    _is_group,
     _resolve_role,
     _role_text,
     _strip_possessive,
@@ -170,7 +170,8 @@ class _State:
                 continue
             if gender is not None and people.genders.get(name, gender) != gender:
                 continue
-            if _INVERTED_BEFORE.search(masked, max(0, at - 60), at):
+            inverted = _INVERTED_BEFORE.search(masked, max(0, at - 60), at)
+            if inverted and (not inverted.group(1) or _NAME_ENDS_CLAUSE.match(masked, at)):
                 return True  # "“…,” said Thomas Ricks, a senior fellow": the subject, inverted
             if name not in people.genders and not people.roles.get(name):
                 continue  # "the Nou Camp", "Imam Hussain": nothing says it is a person
@@ -224,6 +225,10 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
     link = next((i for i, w in enumerate(words) if w in ("for", "of", "at", "with")), None)
     if indefinite and link and _has_role_head(words[:link]):
         return _Who(None, _role_text(words), "alias")  # "a spokeswoman for Royal Mail": unnamed
+    serving = next((i for i, w in enumerate(words) if w in ("for", "to") and i), None)
+    if serving and _is_group(words[serving - 1]):
+        return _Who(None, None, "explicit")  # "Lawyers for Jo Li": they serve her, unnamed
+        # (but "Analysts at Capital Economics said" is the firm's research note)
     if words[0].lower() in _NUMBER_WORDS and len(words) > 1:
         return _Who(None, None, "explicit")  # "Two Senate Republicans": a group, nobody alone
     if len(words) == 1 and low in PRONOUNS:
@@ -274,13 +279,7 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
     if _has_role_head(words):
         phrase = " ".join(words)
         return _Who(_resolve_role(phrase, pos, people), phrase, "alias")
-    plural_role = (
-        low.endswith("s")
-        and len(low) >= 3
-        and (
-            low[:-1] in ROLE_HEADS or low[:-1] in _NATIONALITY_WORDS  # "MPs", "Older Germans"
-        )
-    )
+    plural_role = _is_group(last) and low not in _GROUP_WORDS  # "MPs", "Older Germans"
     if low in _MEDIA_HEADS and not last[0].isupper():  # "the newspaper warned"
         media = {
             b for b in [*state.bodies, *people.bodies] if _MEDIA_NAMES & set(b.lower().split())
@@ -602,9 +601,14 @@ def _acts(masked: str, at: int, hi: int) -> bool:
     return _verb_follows(masked, end, hi)
 
 
-_INVERTED_BEFORE = re.compile(  # "“…,” said Thomas Ricks": a speech verb right after a quote
-    r"\x00[,.?!]?\s+" + SPEECH_VERB.pattern + r"\s+(?:(?:former|then|[A-Z][\w.’'\-]*)\s+)*$"
+_INVERTED_BEFORE = re.compile(  # "“…,” said Thomas Ricks": a speech verb right after a quote,
+    # or after reported words ("The method may colour perceptions, said Sanjiv Bhasin")
+    r"(?:\x00[,.?!]?\s+" + SPEECH_VERB.pattern + r"|(,)\s+(?:said|says|added|noted|argued))"
+    r"\s+(?:(?:former|then|[A-Z][\w.’'\-]*)\s+)*$"
 )
+# The name after reported words ends the clause: ", said Sanjiv Bhasin, executive ..." (not
+# ", said Jobs' departure has ..." nor ", said Cook is a good choice").
+_NAME_ENDS_CLAUSE = re.compile(r"(?:[A-Z][\w.\-]*\s+){0,3}[A-Z][\w.\-]*\s*[,.]")
 # The word before a name and its titles ("of former President Ferdinand Marcos"): after one of
 # these, the name is an object, or the subject of words someone else reports.
 _WORDS_BEFORE = re.compile(r"\b([a-z]+)\s+(?:(?:former|then|[A-Z][\w.’'\-]*)\s+)*$")

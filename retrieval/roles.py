@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING
 
 from .lexicon import (  # the package's own attribution modules
     _DETERMINERS,
+    _GROUP_WORDS,
     _HONORIFICS,
     _LOWER,
+    _NATIONALITY_WORDS,
     ROLE_HEADS,
 )
 from .places import capitals, country_of_capital, country_of_name
@@ -32,6 +34,13 @@ COUNTRY_OF = country_of_capital()
 
 
 _NATIONALITIES = country_of_name() | COUNTRY_OF
+
+
+def _is_group(word: str) -> bool:
+    """A plural of people, who speak together and none alone: "analysts", "lawyers", "MPs"."""
+    low = word.lower()
+    plural_of = low[:-1] if low.endswith("s") and len(low) >= 3 else ""
+    return low in _GROUP_WORDS or plural_of in ROLE_HEADS or plural_of in _NATIONALITY_WORDS
 
 
 def _strip_possessive(word: str) -> tuple[str, bool]:

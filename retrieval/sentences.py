@@ -92,7 +92,13 @@ def paragraphs_between(text: str, skip=None) -> list[tuple[int, int, bool]]:
     """paragraph_spans, with lines for which `skip(line)` holds (site furniture) left out and
     ending a paragraph; the flag is true for a paragraph right after a skipped line."""
     soft = soft_text(text)  # same offsets; the line breaks of a wrapped paragraph are spaces
-    by_blank = bool(_BLANK_LINE.search(soft))
+    # Blank lines mark paragraphs only when they part the body: "Headline\n\n" over a body of
+    # one paragraph a line (as extractors write web pages) leaves every line a paragraph.
+    first = _BLANK_LINE.search(soft)
+    by_blank = first is not None and (
+        "\n" not in soft[: first.start()].strip() and bool(_BLANK_LINE.search(soft, first.end()))
+        or "\n" in soft[: first.start()].strip()
+    )
     found: list[tuple[int, int, bool]] = []
     start = None
     after_skip = False
@@ -170,6 +176,16 @@ def _ends_sentence(text: str, stop: int, stop_end: int, cut: int, end: int) -> b
             return _next_is_start(text, cut, end, strict=True)
     nxt = cut
     if nxt < end and not text[nxt].isspace():  # no space: "Saturday.Six", "3.5", "U.N"
+        after_quote = (cut > stop_end and len(word) >= 2 and word[-1].islower()) or (
+            stop > 0 and text[stop - 1] == "\x00"  # a quote masked out (quotes.py)
+        )
+        if after_quote and text[nxt].isupper() and text[nxt + 1 : nxt + 2].isalpha():
+            return True  # `matter."FIRST TIME`, `matter."It`: a quote ends, glued to the next
+        opens_quote = text[nxt] == "\x00" or (
+            text[nxt] in "“‘" and text[nxt + 1 : nxt + 2].isupper()
+        )
+        if opens_quote and len(word) >= 2 and word[-1].islower():
+            return True  # `on the stage.“Respected elders`: a quote opens, glued on
         return (
             text[stop] != "…"
             and len(word) >= 2

@@ -87,3 +87,17 @@ def test_every_reuters_fixture_keeps_exact_offsets():
         for s, e in paragraph_spans(text):
             for a, b in sentence_spans(text[s:e], s):
                 assert text[a:b] == text[a:b].strip() and s <= a < b <= e
+
+
+def test_a_headline_over_one_paragraph_a_line_keeps_every_line_a_paragraph():
+    # what extractors write for a web page: the blank line parts only the headline
+    text = "Headline\n\nFirst paragraph here.\n“A quote runs on.\n“And ends here.”\nLast one."
+    pieces = [text[a:b] for a, b in paragraph_spans(text)]
+    assert pieces == ["Headline", "First paragraph here.", "“A quote runs on.",
+                      "“And ends here.”", "Last one."]  # fmt: skip
+
+
+def test_blank_lines_in_the_body_still_part_paragraphs():
+    text = "Headline\n\nOne line\nand its second line.\n\nAnother paragraph."
+    pieces = [text[a:b] for a, b in paragraph_spans(text)]
+    assert pieces == ["Headline", "One line\nand its second line.", "Another paragraph."]
