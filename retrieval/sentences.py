@@ -96,8 +96,7 @@ def paragraphs_between(text: str, skip=None) -> list[tuple[int, int, bool]]:
     # one paragraph a line (as extractors write web pages) leaves every line a paragraph.
     first = _BLANK_LINE.search(soft)
     by_blank = first is not None and (
-        "\n" not in soft[: first.start()].strip() and bool(_BLANK_LINE.search(soft, first.end()))
-        or "\n" in soft[: first.start()].strip()
+        "\n" in soft[: first.start()].strip() or bool(_BLANK_LINE.search(soft, first.end()))
     )
     found: list[tuple[int, int, bool]] = []
     start = None
