@@ -557,6 +557,9 @@ def _sentence_who(text, masked, s, e, state: _State) -> tuple[_Who | None, bool]
     )
     if quoted:  # "The Detroit Free Press quoted GM vice-president Alfred Warren as saying"
         toks = _phrase(text, quoted.start(1), quoted.end(1), from_end=True)
+        lead = _tokens(text, quoted.start(1), toks[0][0]) if toks else []
+        if lead and lead[0][2].lower() in _INDEFINITES:
+            return _Who(None, None, "alias"), True  # "quoted a source close to Reagan as saying"
         who = _resolve_span(toks, state)
         return who or _Who(None, None, "explicit"), True
     reporting = False

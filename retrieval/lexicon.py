@@ -113,7 +113,8 @@ ROLE_HEADS = set(
     therapist dentist pharmacist paramedic pilot soldier firefighter policeman policewoman
     lecturer academic accountant consultant photographer filmmaker presenter broadcaster
     commentator pundit blogger lady member undersecretary under-secretary candidate nominee
-    president-elect vice-president governor-elect mayor-elect rapporteur""".split()
+    president-elect vice-president governor-elect mayor-elect rapporteur businessman
+    businesswoman entrepreneur industrialist tycoon""".split()
 )
 # Other words that may appear inside a role: "China’s top diplomat", "former ministry official".
 _ROLE_WORDS = ROLE_HEADS | set(
@@ -150,7 +151,7 @@ _BODY_SUFFIXES = _BODY_HEADS | set(
     school college academy clinic centre center system network channel broadcasting
     service therapeutics pharmaceuticals biosciences biotech labs laboratories medicine
     capital securities investments bancorp club concern trust fund forum initiative movement
-    front exchange index market bourse futures commodities""".split()
+    front exchange index market bourse futures commodities chamber chambers""".split()
 )
 # Forms of address: a role of their own ("Dr", "Sir"), never part of the name.
 # Forms of address of other traditions too: "Ayatollah Ruhollah Khomeini" is Ruhollah Khomeini.
@@ -287,8 +288,15 @@ _ATTRIBUTION_AHEAD = re.compile(
     rf"(?:{_REPORTING_VERBS}"
     r"|(?:(?!(?:had|has|have|was|were|is|would|will)\b)[\w’'\-]+\s+){1,5}?"
     rf"{_REPORTING_VERBS}(?:(?<=told)|(?<=asked)|(?<=warned)|(?!\s+(?:a|an|the)\s+{_NOT_WHEN}))"
-    r"(?=(?:[ \t]+[\w’'\-]+){0,6}?\s*(?:[.,;:!?]|$)))"
+    r"(?=(?:[ \t]+[\w’'\-]+){0,6}?\s*(?:[.,;:!?]|$)"
+    # or a longer phrase after a preposition: "Alito asked in one of his series of queries."
+    r"|[ \t]+(?:in|at|on|during|after|before|while|from|with|to)\b"
+    r"(?:[ \t]+[\w’'\-]+){0,9}?\s*(?:[.,;:!?]|$)))"
 )
+# A photo credit on a line of its own ("Dave Bull"): a name, and no one in the story.
+_CREDIT_LINE = re.compile(r"(?:Photo:\s*)?[A-Z][\w’'.\-]*(?:[ \t]+[A-Z][\w’'.\-]*){1,3}")
+# A subheading that is one phrase in single marks ("‘We will win’"), quotes.py's headlines.
+_SINGLE_QUOTED_LINE = re.compile(r"[‘'][^‘’'\n.!?,;:]+[’']")
 _OPENING_MARKS = frozenset('“"‘')
 _CLOSING_MARKS = frozenset('”"’')
 _MARKUP = re.compile(r"</?[A-Za-z][^<>]{0,300}>")  # bounded: never scans far for a ">"

@@ -80,6 +80,7 @@ from .lexicon import (  # the package's own attribution modules
     _AFTER_SPEECH,
     _ATTRIBUTION_AHEAD,
     _AUXILIARIES,
+    _CREDIT_LINE,
     _DEFINED_AFTER,
     _DETERMINER_WORDS,
     _DOUBLE_MARK,
@@ -90,6 +91,7 @@ from .lexicon import (  # the package's own attribution modules
     _LOWER,
     _MARKUP,
     _SINGLE_MARK,
+    _SINGLE_QUOTED_LINE,
     _TITLE_LINKS,
     _UPPER,
     _WORD,
@@ -454,9 +456,6 @@ def _is_headline(text: str, start: int, end: int) -> bool:
     return bool(_SINGLE_QUOTED_LINE.fullmatch(line)) and len(line.split()) <= 8
 
 
-_SINGLE_QUOTED_LINE = re.compile(r"[‘'][^‘’'\n.!?,;:]+[’']")
-
-
 # ---------------------------------------------------------------- public API
 
 
@@ -555,7 +554,8 @@ def _analyse(doc: Document) -> tuple[list[Quote], _People]:
                 state.note(who)
                 if who.speaker is not None:
                     reported = who
-            if who is None or who.speaker is None:
+            credit = (s, e) == (ps, pe) and _CREDIT_LINE.fullmatch(masked[s:e].strip())
+            if (who is None or who.speaker is None) and not credit:  # (a credit: no subject)
                 # "Viktor Orban disagreed. “…,” he said.": a subject is a pronoun's antecedent
                 state.note_subject(_sentence_subject(text, masked, s, e, state))
             previous_close = s

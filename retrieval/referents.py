@@ -222,7 +222,7 @@ def _resolve(words: list[str], pos: int, state: _State) -> _Who | None:
     low = last.lower()
     if indefinite and not last[0].isupper():
         return _Who(None, _role_text(words), "alias")  # "one analyst", "a spokesman": unnamed
-    link = next((i for i, w in enumerate(words) if w in ("for", "of", "at", "with")), None)
+    link = next((i for i, w in enumerate(words) if w in ("for", "of", "at", "with", "to")), None)
     if indefinite and link and _has_role_head(words[:link]):
         return _Who(None, _role_text(words), "alias")  # "a spokeswoman for Royal Mail": unnamed
     serving = next((i for i, w in enumerate(words) if w in ("for", "to") and i), None)

@@ -118,3 +118,53 @@ def test_glued_quotes_end_and_begin_sentences(text, pieces):
     cuts = [0, *sentence_ends(text), len(text)]
     found = [text[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if text[a:b]]
     assert found == pieces
+
+
+def test_a_photo_credit_line_is_no_one_in_the_story():
+    # (lines as an extractor writes them: one paragraph a line, no hard wrap)
+    text = (
+        "Professor Paula Kane said employees would value a top-up to 100 percent of their "
+        "salaries because the parental leave rate was a significant pay cut for many people.\n"
+        '"The more you are paid, the bigger the cut you are taking when you go off on leave."\n'
+        "Otago University associate professor Paula Kane.\n"
+        "Dave Bull\n"
+        "She said it tended to be bigger companies that were able to offer more, but most New "
+        "Zealand businesses were small.\n"
+        '"It is much trickier to top up those different elements of that parental leave."'
+    )
+    assert speakers(text) == ["Paula Kane", "Paula Kane"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an office in capitals at a sentence's start is no part of the name
+        (
+            "Businessman Raul Conde, whose brother is a minister, said everyone was relieved. "
+            '"Now the officials can concentrate on their work," he said.',
+            ["Raul Conde"],
+        ),
+        # someone unnamed close to a man is not that man
+        (
+            "The Post quoted a source close to Reagan as saying the White House expected the "
+            'aide "will say he had direction and authority" from the president.',
+            [None],
+        ),
+        # a chamber of commerce is a body, never a person whose "surname" is Chamber
+        (
+            "Aurelio Perez, President of the Philippine Chamber of Commerce, told Reuters the "
+            'accord helped. "There is a lot of interest," said American Chamber of Commerce '
+            "president George Dale.",
+            ["George Dale"],
+        ),
+        # a question ending in an ellipsis, its asker named after it with a longer phrase
+        (
+            "Justice Samuel Alito is a fierce questioner.\n\n“There have been agencies funded "
+            "this way,” Prelogar told the justices.\n\n“What is your best example of an agency "
+            "that has all of the features …” Alito asked in one of his series of queries.",
+            ["Prelogar", "Samuel Alito"],
+        ),
+    ],
+)
+def test_office_words_and_askers(text, expected):
+    assert speakers(text) == expected
